@@ -1,0 +1,61 @@
+// The training configuration: one zod schema for the CLI, the launch form, the runner and the study.
+// Defaults follow the paper's setup (GRPO, 8 rollouts per prompt, temperature 1, clip 0.2, no KL)
+// scaled to policies that train on two CPU cores in minutes.
+import { z } from "zod";
+
+export const TASKS = ["arith", "countdown"] as const;
+export const REWARD_METHODS = [
+  "majority_vote",
+  "cluster_frequency",
+  "self_certainty",
+  "token_entropy",
+  "trajectory_entropy",
+  "probability",
+  "self_verification",
+  "ground_truth",
+] as const;
+export const DEVICES = ["cpu", "webgpu"] as const;
+
+export const DEFAULT_MODEL = "arith-small";
+
+export const trainConfigSchema = z
+  .object({
+    /** A shipped model's name (folder under models/) or a path to a model folder. */
+    model: z.string().min(1).default(DEFAULT_MODEL),
+    task: z.enum(TASKS).default("arith"),
+    reward: z.enum(REWARD_METHODS).default("majority_vote"),
+    steps: z.number().int().min(1).max(100_000).default(200),
+    seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
+    /** Training prompts; the paper's small-data finding needs 32, its large-data collapse thousands. */
+    datasetSize: z.number().int().min(32).max(16_384).default(1024),
+    /** Rollouts per prompt (GRPO group). */
+    groupSize: z.number().int().min(2).max(64).default(8),
+    promptsPerStep: z.number().int().min(1).max(1024).default(32),
+    temperature: z.number().gt(0).max(5).default(1.0),
+    topP: z.number().gt(0).max(1).default(1.0),
+    maxNewTokens: z.number().int().min(1).max(256).default(32),
+    lr: z.number().gt(0).max(1).default(2e-4),
+    lrSchedule: z.enum(["constant", "cosine"]).default("constant"),
+    warmupSteps: z.number().int().min(0).default(0),
+    weightDecay: z.number().min(0).max(1).default(0.0),
+    klCoef: z.number().min(0).max(10).default(0),
+    clipEps: z.number().gt(0).max(1).default(0.2),
+    maxGradNorm: z.number().gt(0).default(1.0),
+    /** Validation on the held-out split every this many steps (0: never). */
+    valEvery: z.number().int().min(0).default(20),
+    valSize: z.number().int().min(1).max(4096).default(128),
+    /** k for val/pass_at_k and val/maj_at_k. */
+    valK: z.number().int().min(1).max(64).default(8),
+    checkpointEvery: z.number().int().min(1).default(20),
+    collapseThreshold: z.number().min(0).max(1).default(0.01),
+    /** Test-time training: train on the validation prompts themselves. */
+    trainOnValidation: z.boolean().default(false),
+    device: z.enum(DEVICES).default("cpu"),
+    /** Intra-op threads for onnxruntime (0: one per core). */
+    threads: z.number().int().min(0).max(256).default(0),
+  })
+  .strict();
+
+export type TrainConfig = z.infer<typeof trainConfigSchema>;
+export type TrainConfigInput = z.input<typeof trainConfigSchema>;
+export type RewardMethodName = (typeof REWARD_METHODS)[number];

@@ -1,0 +1,117 @@
+// `npm start`: database (embedded unless DATABASE_URL), migrations, seed, the dashboard and one
+// runner. Ctrl-C stops all of it. `npm run dev` does the same with Next's dev server.
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { parseArgs } from "node:util";
+import { EMBEDDED_DATA_DIR, prepareDatabase } from "./lib/database";
+import { buildIsStale } from "./lib/build-freshness";
+import { seedDatabase } from "../prisma/seed";
+import { createPrisma } from "../server/db/prisma";
+
+const log = (msg: string) => console.log(`[start] ${msg}`);
+
+const { values } = parseArgs({
+  options: {
+    dev: { type: "boolean", default: false },
+    port: { type: "string", default: process.env.PORT ?? "3000" },
+    "no-runner": { type: "boolean", default: false },
+  },
+});
+const port = Number(values.port);
+if (!Number.isInteger(port) || port < 1 || port > 65535) {
+  console.error(`[start] --port must be a TCP port number (got "${values.port}")`);
+  process.exit(2);
+}
+
+let db: Awaited<ReturnType<typeof prepareDatabase>>;
+try {
+  db = await prepareDatabase(log);
+  const prisma = createPrisma(db.url);
+  try {
+    const seeded = await seedDatabase(prisma);
+    log(`base models: ${seeded.join(", ") || "none found in models/"}`);
+  } finally {
+    await prisma.$disconnect();
+  }
+} catch (err) {
+  console.error(`[start] ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+}
+
+const env = { ...process.env, DATABASE_URL: db.url, NEXT_TELEMETRY_DISABLED: "1" };
+const bin = (name: string) => `node_modules/.bin/${name}`;
+
+if (!values.dev && buildIsStale(process.env.NEXT_DIST_DIR || ".next")) {
+  log("building the dashboard (next build)...");
+  const built = spawnSync(bin("next"), ["build"], { stdio: "inherit", env });
+  if (built.status !== 0) {
+    console.error("[start] next build failed; see the output above");
+    await db.stop();
+    process.exit(1);
+  }
+}
+
+const children = new Set<ChildProcess>();
+let stopping = false;
+
+function launch(name: string, cmd: string, args: string[], onExit: (code: number | null) => void): ChildProcess {
+  const child = spawn(cmd, args, { stdio: ["ignore", "inherit", "inherit"], env });
+  children.add(child);
+  child.on("exit", (code) => {
+    children.delete(child);
+    if (!stopping) onExit(code);
+  });
+  child.on("error", (err) => console.error(`[start] ${name}: ${err.message}`));
+  return child;
+}
+
+async function shutdown(code: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  log("stopping...");
+  const exited = [...children].map((c) => new Promise((r) => c.once("exit", r)));
+  for (const c of children) c.kill("SIGTERM");
+  // The runner checkpoints and hands its runs back on SIGTERM; give it time, then insist.
+  const timer = setTimeout(() => children.forEach((c) => c.kill("SIGKILL")), 20_000);
+  await Promise.all(exited);
+  clearTimeout(timer);
+  await db.stop();
+  log("stopped");
+  process.exit(code);
+}
+process.on("SIGINT", () => void shutdown(0));
+process.on("SIGTERM", () => void shutdown(0));
+
+launch("dashboard", bin("next"), [values.dev ? "dev" : "start", "-p", String(port)], (code) => {
+  console.error(`[start] the dashboard exited (code ${code}); stopping everything`);
+  void shutdown(1);
+});
+
+let runnerRestarts = 0;
+function startRunner(): void {
+  launch("runner", bin("tsx"), ["runner/main.ts"], (code) => {
+    // The runner hands its runs back before it exits, so a restart loses nothing; bounded so a
+    // runner that cannot start does not spin.
+    if (runnerRestarts++ < 5) {
+      console.error(`[start] the runner exited (code ${code}); restarting it`);
+      setTimeout(startRunner, 2_000);
+    } else {
+      console.error(`[start] the runner keeps exiting (code ${code}); the dashboard stays up without it`);
+    }
+  });
+}
+if (!values["no-runner"]) startRunner();
+
+const url = `http://localhost:${port}`;
+for (let i = 0; i < 600 && !stopping; i++) {
+  try {
+    const res = await fetch(`${url}/api/trpc/health.status`);
+    if (res.ok) break;
+  } catch {
+    // not listening yet
+  }
+  await new Promise((r) => setTimeout(r, 200));
+}
+if (!stopping) {
+  log(`URLVR Lab is running at ${url}  (database: ${db.embedded ? `embedded PostgreSQL in ${EMBEDDED_DATA_DIR}` : "DATABASE_URL"}; Ctrl-C stops)`);
+  if (process.env.DISPLAY && process.stdout.isTTY) spawn("xdg-open", [url], { stdio: "ignore", detached: true }).on("error", () => {});
+}

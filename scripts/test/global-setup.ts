@@ -1,0 +1,35 @@
+// vitest global setup: one real PostgreSQL for the whole run (TEST_DATABASE_URL's server when given,
+// else an embedded one in a throwaway folder). Each test file makes its own database on it with
+// createTestDatabase(), so files never see each other's rows.
+import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { TestProject } from "vitest/node";
+import { startEmbeddedPostgres } from "../lib/embedded-postgres";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    adminDatabaseUrl: string;
+  }
+}
+
+export default async function setup(project: TestProject) {
+  if (process.env.TEST_DATABASE_URL) {
+    project.provide("adminDatabaseUrl", process.env.TEST_DATABASE_URL);
+    return;
+  }
+  const dir = mkdtempSync(path.join(os.tmpdir(), "urlvr-test-pg-"));
+  // As root the server runs as the `postgres` user, which must be able to enter this folder.
+  chmodSync(dir, 0o755);
+  const pg = await startEmbeddedPostgres({
+    dataDir: path.join(dir, "data"),
+    port: Number(process.env.URLVR_TEST_PG_PORT ?? 15440),
+    database: "postgres",
+    persistent: false,
+  });
+  project.provide("adminDatabaseUrl", pg.url);
+  return async () => {
+    await pg.stop();
+    rmSync(dir, { recursive: true, force: true });
+  };
+}
