@@ -1,11 +1,10 @@
 // Seeds the shipped base models: every models/<name>/manifest.json becomes (or updates) a BaseModel.
 // Runs on every `npm start`; it only upserts, so user data is never touched.
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
+import type { Prisma } from "../server/db/generated/client";
 import type { PrismaClient } from "../server/db/prisma";
-import { z } from "zod";
-// TEMPORARY until the engine's manifest reader lands
-const modelManifestSchema = z.object({ name: z.string(), family: z.string(), description: z.string().default(""), paramCount: z.number(), architecture: z.record(z.string(), z.number()), weights: z.object({ sha256: z.string() }), provenance: z.record(z.string(), z.unknown()), staticEval: z.record(z.string(), z.unknown()).optional() });
+import { readManifest } from "../runner/engine/io/manifest";
 
 export const MODELS_DIR = "models";
 
@@ -15,24 +14,21 @@ export async function seedDatabase(prisma: PrismaClient, modelsDir = MODELS_DIR)
   for (const entry of readdirSync(modelsDir, { withFileTypes: true })) {
     const manifestPath = path.join(modelsDir, entry.name, "manifest.json");
     if (!entry.isDirectory() || !existsSync(manifestPath)) continue;
-    const parsed = modelManifestSchema.safeParse(JSON.parse(readFileSync(manifestPath, "utf8")));
-    if (!parsed.success) {
-      throw new Error(`${manifestPath} is not a valid model manifest: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
-    }
-    const m = parsed.data;
+    const m = readManifest(path.join(modelsDir, entry.name));
     const data = {
-      family: m.family,
-      description: m.description,
-      paramCount: BigInt(m.paramCount),
+      family: m.card?.family ?? "unnamed",
+      description: m.card?.description ?? "",
+      paramCount: BigInt(m.parameterCount),
       architecture: m.architecture,
       artifactPath: path.join(modelsDir, entry.name),
       checksum: m.weights.sha256,
-      provenance: m.provenance,
-      staticEval: m.staticEval ?? undefined,
+      // Manifests are JSON already; the casts only tell Prisma so.
+      provenance: m.provenance as Prisma.InputJsonObject,
+      staticEval: m.evaluation as Prisma.InputJsonObject | undefined,
       external: false,
     };
-    await prisma.baseModel.upsert({ where: { name: m.name }, create: { name: m.name, ...data }, update: data });
-    seeded.push(m.name);
+    await prisma.baseModel.upsert({ where: { name: entry.name }, create: { name: entry.name, ...data }, update: data });
+    seeded.push(entry.name);
   }
   return seeded.sort();
 }

@@ -2,6 +2,7 @@
 // else an embedded one in a throwaway folder). Each test file makes its own database on it with
 // createTestDatabase(), so files never see each other's rows.
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
@@ -11,6 +12,18 @@ declare module "vitest" {
   export interface ProvidedContext {
     adminDatabaseUrl: string;
   }
+}
+
+/** The first port in [from, to] nobody listens on, so two test runs on one machine do not collide. */
+async function freePort(from: number, to: number): Promise<number> {
+  for (let port = from; port <= to; port++) {
+    const free = await new Promise<boolean>((resolve) => {
+      const server = net.createServer().once("error", () => resolve(false));
+      server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+  throw new Error(`no free port for the test Postgres in ${from}-${to}`);
 }
 
 export default async function setup(project: TestProject) {
@@ -23,7 +36,7 @@ export default async function setup(project: TestProject) {
   chmodSync(dir, 0o755);
   const pg = await startEmbeddedPostgres({
     dataDir: path.join(dir, "data"),
-    port: Number(process.env.URLVR_TEST_PG_PORT ?? 15440),
+    port: process.env.URLVR_TEST_PG_PORT ? Number(process.env.URLVR_TEST_PG_PORT) : await freePort(15440, 15999),
     database: "postgres",
     persistent: false,
   });

@@ -25,7 +25,7 @@ export function parseDatabaseUrl(raw: string): URL {
   return url;
 }
 
-export function requireDatabaseUrl(env: NodeJS.ProcessEnv = process.env): string {
+export function requireDatabaseUrl(env: Record<string, string | undefined> = process.env): string {
   const raw = env.DATABASE_URL;
   if (!raw) {
     throw new DatabaseConfigError(

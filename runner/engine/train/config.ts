@@ -2,18 +2,9 @@
 // Defaults follow the paper's setup (GRPO, 8 rollouts per prompt, temperature 1, clip 0.2, no KL)
 // scaled to policies that train on two CPU cores in minutes.
 import { z } from "zod";
+import { REWARD_METHOD_NAMES } from "../rewards/registry";
+import { TASK_LEVELS, TASK_NAMES } from "../tasks/registry";
 
-export const TASKS = ["arith", "countdown"] as const;
-export const REWARD_METHODS = [
-  "majority_vote",
-  "cluster_frequency",
-  "self_certainty",
-  "token_entropy",
-  "trajectory_entropy",
-  "probability",
-  "self_verification",
-  "ground_truth",
-] as const;
 export const DEVICES = ["cpu", "webgpu"] as const;
 
 export const DEFAULT_MODEL = "arith-small";
@@ -22,8 +13,10 @@ export const trainConfigSchema = z
   .object({
     /** A shipped model's name (folder under models/) or a path to a model folder. */
     model: z.string().min(1).default(DEFAULT_MODEL),
-    task: z.enum(TASKS).default("arith"),
-    reward: z.enum(REWARD_METHODS).default("majority_vote"),
+    task: z.enum(TASK_NAMES).default("arith"),
+    /** Task difficulty level; when omitted, the level the base model was pretrained on. */
+    difficulty: z.number().int().min(1).max(Math.max(...Object.values(TASK_LEVELS).flatMap((t) => t.levels))).optional(),
+    reward: z.enum(REWARD_METHOD_NAMES).default("majority_vote"),
     steps: z.number().int().min(1).max(100_000).default(200),
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
     /** Training prompts; the paper's small-data finding needs 32, its large-data collapse thousands. */
@@ -33,7 +26,7 @@ export const trainConfigSchema = z
     promptsPerStep: z.number().int().min(1).max(1024).default(32),
     temperature: z.number().gt(0).max(5).default(1.0),
     topP: z.number().gt(0).max(1).default(1.0),
-    maxNewTokens: z.number().int().min(1).max(256).default(32),
+    maxNewTokens: z.number().int().min(1).max(256).default(40),
     lr: z.number().gt(0).max(1).default(2e-4),
     lrSchedule: z.enum(["constant", "cosine"]).default("constant"),
     warmupSteps: z.number().int().min(0).default(0),
@@ -43,7 +36,8 @@ export const trainConfigSchema = z
     maxGradNorm: z.number().gt(0).default(1.0),
     /** Validation on the held-out split every this many steps (0: never). */
     valEvery: z.number().int().min(0).default(20),
-    valSize: z.number().int().min(1).max(4096).default(128),
+    // At most the number of prompts pretraining holds out (train/pretrain.ts HELD_OUT).
+    valSize: z.number().int().min(1).max(1024).default(128),
     /** k for val/pass_at_k and val/maj_at_k. */
     valK: z.number().int().min(1).max(64).default(8),
     checkpointEvery: z.number().int().min(1).default(20),
@@ -58,4 +52,3 @@ export const trainConfigSchema = z
 
 export type TrainConfig = z.infer<typeof trainConfigSchema>;
 export type TrainConfigInput = z.input<typeof trainConfigSchema>;
-export type RewardMethodName = (typeof REWARD_METHODS)[number];

@@ -1,0 +1,46 @@
+// `npm run pretrain -- --task arith --steps 1500 --width 64 --depth 2 --out models/NAME`: makes a
+// base model from generated solved examples and writes its folder (weights.bin, manifest.json).
+import { pretrainConfigSchema } from "../train/pretrain-config";
+import { pretrain } from "../train/pretrain";
+import { describeFlags, parseCommandLine, UsageError } from "./args";
+import { isNpmPreHookOf } from "./npm-hook";
+import { ProgressLine } from "./progress";
+
+const USAGE = `usage: npm run pretrain -- --out DIR [flags]
+
+Pretrains a base model on generated solved examples and writes DIR/weights.bin and DIR/manifest.json.
+
+  --out DIR   the model folder to write (required)
+${describeFlags(pretrainConfigSchema)}`;
+
+async function main(argv: string[]): Promise<void> {
+  if (argv.includes("--help") || argv.includes("-h")) {
+    console.log(USAGE);
+    return;
+  }
+  const { values, extra } = parseCommandLine(argv, pretrainConfigSchema, { out: "string" });
+  if (typeof extra.out !== "string") throw new UsageError("--out DIR is required");
+  const progress = new ProgressLine(values.steps);
+  const manifest = await pretrain(values, extra.out, {
+    command: `npm run pretrain -- ${argv.map(shellQuote).join(" ")}`,
+    onProgress: (p) => progress.update(p.step, { loss: p.loss }),
+  });
+  const ev = manifest.evaluation as Record<string, number>;
+  console.error(
+    `wrote ${extra.out}: ${manifest.parameterCount} parameters, greedy accuracy ${ev.greedyAccuracy?.toFixed(3)}, ` +
+      `pass@${ev.k} ${ev.passAtK?.toFixed(3)}, maj@${ev.k} ${ev.majAtK?.toFixed(3)}, sha256 ${manifest.weights.sha256.slice(0, 12)}`,
+  );
+}
+
+/** Quotes an argument only where a shell needs it, so the recorded command can be pasted back. */
+function shellQuote(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", `'\\''`)}'`;
+}
+
+if (isNpmPreHookOf("train", process.argv.slice(2))) process.exit(0);
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  const e = err instanceof Error ? err : new Error(String(err));
+  console.error(e instanceof UsageError ? `${e.message}\n(see --help)` : `pretrain: ${e.message}`);
+  process.exit(2);
+});

@@ -1,0 +1,173 @@
+// The engine's ONNX graphs, all with the weights as graph inputs (one session per graph serves
+// every step). Graph-side conventions, applied by policy.ts on the host:
+// - Full-sequence graphs (logits, scorer, grpo, ce) take right-padded `tokens` (B, T) and work at
+//   *prediction positions*: `targets[b, t]` is the token that follows position t (PAD after the
+//   last one), and every per-token input/output at t concerns that next token.
+// - The sampler left-pads prompts: `positions` (B, S) start at 0 on each row's first real token and
+//   `keyMask` (B, L) is false on pad keys, so a row's logits equal those of its unpadded forward.
+//
+// Legend: B batch, T sequence length, S new positions, L key positions, V vocabulary.
+
+import { gradients } from "../onnx/autodiff";
+import { Graph, type Tensor } from "../onnx/graph";
+import { type ModelConfig, PAD, paramShapes } from "./config";
+import { type LayerCache, causalPadMask, declareParams, emitForward } from "./transformer";
+
+type Float = "float32" | "float64";
+
+const tokensIn = (g: Graph) => g.input("tokens", "int64", ["B", "T"]);
+
+/** Per-position log p(target), entropy H(p_t) and self-certainty KL(U || p_t), each (B, T). */
+function tokenStats(g: Graph, logits: Tensor, targets: Tensor, V: number) {
+  const lsm = g.logSoftmax(logits, -1); // (B, T, V)
+  const logp = g.squeeze(g.gatherElements(lsm, g.unsqueeze(targets, [2]), 2), [2]);
+  const entropy = g.neg(g.reduceSum(g.mul(g.exp(lsm), lsm), [-1], false));
+  const selfCertainty = g.sub(g.neg(g.reduceMean(lsm, [-1], false)), Math.log(V));
+  return { logp, entropy, selfCertainty };
+}
+
+/** Appends clipped gradient outputs `grad.<name>` and `gradNorm` (pre-clip global L2 norm). */
+function clippedGradOutputs(g: Graph, c: ModelConfig, loss: Tensor, p: Map<string, Tensor>, maxNorm: Tensor) {
+  const names = paramShapes(c).map(([n]) => n);
+  const grads = gradients(g, loss, names.map((n) => p.get(n)!));
+  let sq: Tensor | null = null;
+  for (const gr of grads) {
+    const s = g.sumAll(g.mul(gr, gr));
+    sq = sq ? g.add(sq, s) : s;
+  }
+  const norm = g.sqrt(sq!);
+  const scale = g.min(g.div(maxNorm, g.add(norm, 1e-6)), 1);
+  grads.forEach((gr, k) => g.output(g.mul(gr, scale), `grad.${names[k]}`));
+  g.output(norm, "gradNorm");
+}
+
+/** Full forward logits (B, T, V): the reference the KV-cache sampler is tested against. */
+export function buildLogitsGraph(c: ModelConfig, float: Float = "float32"): Graph {
+  const g = new Graph(float, "logits");
+  const p = declareParams(g, c);
+  const tokens = tokensIn(g);
+  const { allowed, positions } = causalPadMask(g, tokens, PAD);
+  g.output(emitForward(g, c, p, tokens, positions, allowed).logits, "logits");
+  return g;
+}
+
+/** Scorer: tokens, targets -> logprob, entropy, selfCertainty, each (B, T). */
+export function buildScorerGraph(c: ModelConfig, float: Float = "float32"): Graph {
+  const g = new Graph(float, "scorer");
+  const p = declareParams(g, c);
+  const tokens = tokensIn(g);
+  const targets = g.input("targets", "int64", ["B", "T"]);
+  const { allowed, positions } = causalPadMask(g, tokens, PAD);
+  const { logits } = emitForward(g, c, p, tokens, positions, allowed);
+  const s = tokenStats(g, logits, targets, c.vocabSize);
+  g.output(s.logp, "logprob");
+  g.output(s.entropy, "entropy");
+  g.output(s.selfCertainty, "selfCertainty");
+  return g;
+}
+
+/**
+ * The GRPO loss over a batch (token-mean over response tokens): clipped importance ratio,
+ * k3 KL to the reference, then autodiff gradients with global-norm clipping.
+ * Inputs: tokens, targets, mask, oldLogprobs, refLogprobs (B, T); advantages (B); scalars
+ * clipEps, klCoef, maxGradNorm. Outputs: grad.<param>..., loss, pgLoss, kl, clipFrac, entropy, gradNorm.
+ */
+export function buildGrpoGraph(c: ModelConfig, float: Float = "float32"): Graph {
+  const g = new Graph(float, "grpo");
+  const p = declareParams(g, c);
+  const tokens = tokensIn(g);
+  const targets = g.input("targets", "int64", ["B", "T"]);
+  const mask = g.input("mask", float, ["B", "T"]);
+  const oldLp = g.input("oldLogprobs", float, ["B", "T"]);
+  const refLp = g.input("refLogprobs", float, ["B", "T"]);
+  const adv = g.input("advantages", float, ["B"]);
+  const clipEps = g.input("clipEps", float, []);
+  const klCoef = g.input("klCoef", float, []);
+  const maxNorm = g.input("maxGradNorm", float, []);
+  const { loss, stats } = grpoLoss(g, c, p, { tokens, targets, mask, oldLp, refLp, adv, clipEps, klCoef });
+  clippedGradOutputs(g, c, loss, p, maxNorm);
+  g.output(loss, "loss");
+  for (const [k, v] of Object.entries(stats)) g.output(v, k);
+  return g;
+}
+
+export interface GrpoTensors {
+  tokens: Tensor; targets: Tensor; mask: Tensor; oldLp: Tensor; refLp: Tensor; adv: Tensor; clipEps: Tensor; klCoef: Tensor;
+}
+
+/** The scalar GRPO loss and its (non-differentiated) statistics; exported for the gradient check. */
+export function grpoLoss(g: Graph, c: ModelConfig, p: Map<string, Tensor>, t: GrpoTensors) {
+  const { allowed, positions } = causalPadMask(g, t.tokens, PAD);
+  const { logits } = emitForward(g, c, p, t.tokens, positions, allowed);
+  const { logp, entropy } = tokenStats(g, logits, t.targets, c.vocabSize);
+  const a = g.unsqueeze(t.adv, [1]); // (B, 1)
+  const ratio = g.exp(g.sub(logp, t.oldLp));
+  const pg1 = g.neg(g.mul(a, ratio));
+  const pg2 = g.neg(g.mul(a, g.clip(ratio, g.sub(1, t.clipEps), g.add(1, t.clipEps))));
+  const pg = g.max(pg1, pg2);
+  const d = g.sub(t.refLp, logp);
+  const kl = g.sub(g.sub(g.exp(d), d), 1);
+  const n = g.max(g.sumAll(t.mask), 1);
+  const mean = (x: Tensor) => g.div(g.sumAll(g.mul(x, t.mask)), n);
+  const loss = mean(g.add(pg, g.mul(t.klCoef, kl)));
+  const stats = {
+    pgLoss: mean(pg),
+    kl: mean(kl),
+    clipFrac: mean(g.cast(g.greater(pg2, pg1), g.float)),
+    entropy: mean(entropy),
+  };
+  return { loss, stats };
+}
+
+/** Next-token cross-entropy averaged over masked targets; inputs tokens, targets, mask, maxGradNorm. */
+export function buildCeGraph(c: ModelConfig, float: Float = "float32"): Graph {
+  const g = new Graph(float, "ce");
+  const p = declareParams(g, c);
+  const tokens = tokensIn(g);
+  const targets = g.input("targets", "int64", ["B", "T"]);
+  const mask = g.input("mask", float, ["B", "T"]);
+  const maxNorm = g.input("maxGradNorm", float, []);
+  const loss = ceLoss(g, c, p, tokens, targets, mask);
+  clippedGradOutputs(g, c, loss, p, maxNorm);
+  g.output(loss, "loss");
+  return g;
+}
+
+export function ceLoss(g: Graph, c: ModelConfig, p: Map<string, Tensor>, tokens: Tensor, targets: Tensor, mask: Tensor): Tensor {
+  const { allowed, positions } = causalPadMask(g, tokens, PAD);
+  const { logits } = emitForward(g, c, p, tokens, positions, allowed);
+  const { logp } = tokenStats(g, logits, targets, c.vocabSize);
+  return g.div(g.neg(g.sumAll(g.mul(logp, mask))), g.max(g.sumAll(mask), 1));
+}
+
+/**
+ * Sampler step graph. Prefill (withPast false): tokens/positions (B, S), keyMask (B, S), causal.
+ * Decode (withPast true): one new token per row, past.<i>.k (B, H, D, P) / past.<i>.v (B, H, P, D),
+ * keyMask (B, P+1). Outputs the last position's logits (B, V) and present.<i>.k / present.<i>.v.
+ */
+export function buildSamplerGraph(c: ModelConfig, withPast: boolean, float: Float = "float32"): Graph {
+  const g = new Graph(float, withPast ? "decode" : "prefill");
+  const p = declareParams(g, c);
+  const H = c.heads, D = c.width / c.heads;
+  const tokens = g.input("tokens", "int64", ["B", "S"]);
+  const positions = g.input("positions", "int64", ["B", "S"]);
+  const keyMask = g.input("keyMask", "bool", ["B", "L"]);
+  let past: LayerCache[] | undefined;
+  let allowed = g.unsqueeze(keyMask, [1, 2]); // (B, 1, 1, L)
+  if (withPast) {
+    past = [];
+    for (let i = 0; i < c.depth; i++) past.push({ k: g.input(`past.${i}.k`, float, ["B", H, D, "P"]), v: g.input(`past.${i}.v`, float, ["B", H, "P", D]) });
+  } else {
+    const len = g.squeeze(g.dimOf(tokens, 1), [0]);
+    const pos = g.range(0, len, "S");
+    allowed = g.and(allowed, g.lessOrEqual(g.unsqueeze(pos, [0]), g.unsqueeze(pos, [1]))); // (B, 1, S, S)
+  }
+  const { logits, present } = emitForward(g, c, p, tokens, positions, allowed, { past });
+  const last = withPast ? g.squeeze(logits, [1]) : g.squeeze(g.slice(logits, [-1], [Number.MAX_SAFE_INTEGER], [1]), [1]);
+  g.output(last, "logits");
+  present.forEach((kv, i) => {
+    g.output(kv.k, `present.${i}.k`);
+    g.output(kv.v, `present.${i}.v`);
+  });
+  return g;
+}

@@ -1,0 +1,221 @@
+// The Policy end to end on small random models: parameter layout and init, KV-cache decoding vs
+// the full forward, scorer values and PAD handling, the host-side alignment of grpoStep/ceStep,
+// gradient clipping, and sampling rules. Random data is drawn fresh each run (seed printed).
+
+import { afterAll, describe, expect, it } from "vitest";
+import { testRandom } from "../onnx/gradcheck";
+import { Rng } from "../util/rng";
+import { BOS, EOS, type ModelConfig, PAD, type Params, numel, paramCount, paramShapes } from "./config";
+import { initParams } from "./init";
+import { type Policy, createPolicySession } from "./policy";
+
+const seed = Number(process.env.TEST_SEED ?? (Date.now() % 2 ** 31));
+const rnd = testRandom(seed);
+const cfg: ModelConfig = { vocabSize: 11, context: 24, width: 16, depth: 2, heads: 4 };
+const S = `(seed ${seed})`;
+
+/** Random weights well above init scale so that logits differ visibly between positions. */
+function bigParams(c: ModelConfig): Params {
+  const p: Params = new Map();
+  for (const [n, d] of paramShapes(c)) p.set(n, Float32Array.from({ length: numel(d) }, () => (n.endsWith(".g") ? 1 : 0) + 0.3 * rnd.normal()));
+  return p;
+}
+const randomPrompt = (len: number) => [BOS, ...Array.from({ length: len - 1 }, () => 3 + Math.floor(rnd.next() * (cfg.vocabSize - 3)))];
+
+function logSoftmax(row: ArrayLike<number>, off: number, V: number): number[] {
+  let m = -Infinity;
+  for (let v = 0; v < V; v++) m = Math.max(m, row[off + v]);
+  let s = 0;
+  for (let v = 0; v < V; v++) s += Math.exp(row[off + v] - m);
+  return Array.from({ length: V }, (_, v) => row[off + v] - m - Math.log(s));
+}
+
+const policies: Policy[] = [];
+async function policy(dtype: "float32" | "float64" = "float32") {
+  const p = await createPolicySession(cfg, { device: "cpu", dtype, threads: 2 });
+  policies.push(p);
+  return p;
+}
+afterAll(async () => {
+  for (const p of policies) await p.release();
+});
+
+describe(`model parameters ${S}`, () => {
+  it("paramShapes follows the canonical order and initParams the GPT-2 scheme", () => {
+    const names = paramShapes(cfg).map(([n]) => n);
+    expect(names.slice(0, 3)).toEqual(["wte", "wpe", "h0.ln1.g"]);
+    expect(names.slice(-3)).toEqual(["lnf.g", "lnf.b", "head"]);
+    expect(names.filter((n) => n.startsWith("h1.")).length).toBe(12);
+    const big: ModelConfig = { vocabSize: 40, context: 64, width: 64, depth: 4, heads: 4 };
+    const p = initParams(big, new Rng(seed, "init"));
+    expect([...p.keys()]).toEqual(paramShapes(big).map(([n]) => n));
+    expect([...p.values()].reduce((s, a) => s + a.length, 0)).toBe(paramCount(big));
+    const std = (a: Float32Array) => Math.sqrt(a.reduce((s, v) => s + v * v, 0) / a.length);
+    expect(std(p.get("h0.mlp.wfc")!)).toBeGreaterThan(0.019);
+    expect(std(p.get("h0.mlp.wfc")!)).toBeLessThan(0.021);
+    expect(std(p.get("h3.attn.wo")!)).toBeCloseTo(0.02 / Math.sqrt(8), 3);
+    expect(p.get("h2.ln2.g")!.every((v) => v === 1)).toBe(true);
+    expect(p.get("h2.mlp.bfc")!.every((v) => v === 0)).toBe(true);
+    expect(initParams(big, new Rng(seed, "init")).get("head")).toEqual(p.get("head"));
+  });
+});
+
+describe("devices", () => {
+  it("device webgpu reaches onnxruntime's WebGPU provider (which needs a GPU adapter)", async () => {
+    const pol = await createPolicySession(cfg, { device: "webgpu" });
+    policies.push(pol);
+    const err = await pol.session("scorer").then(() => null, (e: unknown) => String(e));
+    // On a machine without a GPU the provider itself refuses; with one the session is created.
+    if (err !== null) expect(err).toMatch(/webgpu/i);
+    expect(pol.options.device).toBe("webgpu");
+    expect((await createPolicySession(cfg)).options.device ?? "cpu").toBe("cpu");
+  });
+});
+
+describe(`KV-cache sampler ${S}`, () => {
+  for (const [dtype, tol] of [["float64", 1e-9], ["float32", 2e-4]] as const) {
+    it(`gives the full forward's logits at every step (${dtype})`, async () => {
+      const pol = await policy(dtype);
+      const params = bigParams(cfg);
+      const head = params.get("head")!; // (C, V): a zero EOS column keeps EOS rare, so rows run long
+      for (let c = 0; c < cfg.width; c++) head[c * cfg.vocabSize + EOS] = 0;
+      // The three long prompts hit the context limit early, so finished rows get compacted away.
+      const lens = [1, 5, 3, 8, 2, 4, 16, 14, 12];
+      const prompts = lens.map(randomPrompt);
+      const trace = { logits: [] as Array<Float32Array | Float64Array> };
+      const { tokens } = await pol.sample(params, prompts, { temperature: 1, topP: 1, maxNewTokens: 20, rng: new Rng(seed, "s") }, trace);
+      expect(tokens[6].length, S).toBeLessThanOrEqual(cfg.context - 16);
+      const full = prompts.map((p, b) => [...p, ...tokens[b]]);
+      const ref = await pol.logits(params, full);
+      const T = Math.max(...full.map((f) => f.length)), V = cfg.vocabSize;
+      let worst = 0, compared = 0;
+      prompts.forEach((p, b) => {
+        for (let s = 0; s < tokens[b].length; s++) {
+          for (let v = 0; v < V; v++) {
+            const a = trace.logits[s][b * V + v], r = ref[(b * T + p.length - 1 + s) * V + v];
+            worst = Math.max(worst, Math.abs(a - r) / Math.max(1, Math.abs(r)));
+            compared++;
+          }
+        }
+      });
+      expect(compared, S).toBeGreaterThan(V * 12);
+      expect(worst, `largest difference ${worst} ${S}`).toBeLessThan(tol);
+    });
+  }
+
+  it("is seeded, stops at EOS or maxNewTokens, never emits PAD/BOS, and greedy follows the argmax", async () => {
+    const pol = await policy();
+    const params = bigParams(cfg);
+    const prompts = [3, 6, 2, 4].map(randomPrompt);
+    const opts = (s: number) => ({ temperature: 1, topP: 0.9, maxNewTokens: 10, rng: new Rng(s, "sample") });
+    const a = await pol.sample(params, prompts, opts(1));
+    expect((await pol.sample(params, prompts, opts(1))).tokens).toEqual(a.tokens);
+    for (const r of a.tokens) {
+      expect(r.length).toBeGreaterThan(0);
+      expect(r.length).toBeLessThanOrEqual(10);
+      expect(r.some((t) => t === PAD || t === BOS)).toBe(false);
+      expect(r.indexOf(EOS) === -1 || r.indexOf(EOS) === r.length - 1).toBe(true);
+      if (r.length < 10) expect(r[r.length - 1]).toBe(EOS);
+    }
+    const g = await pol.sample(params, prompts, { temperature: 0, topP: 1, maxNewTokens: 6, rng: new Rng(2) });
+    const full = prompts.map((p, b) => [...p, ...g.tokens[b]]);
+    const ref = await pol.logits(params, full);
+    const T = Math.max(...full.map((f) => f.length)), V = cfg.vocabSize;
+    prompts.forEach((p, b) => {
+      g.tokens[b].forEach((tok, s) => {
+        const off = (b * T + p.length - 1 + s) * V;
+        let best = 3;
+        for (let v = 2; v < V; v++) if (ref[off + v] > ref[off + best]) best = v;
+        expect(tok).toBe(best);
+      });
+    });
+  });
+
+  it("stops a row at the context limit", async () => {
+    const pol = await policy();
+    const { tokens } = await pol.sample(bigParams(cfg), [randomPrompt(cfg.context - 3), randomPrompt(2)], { temperature: 1, topP: 1, maxNewTokens: 50, rng: new Rng(seed) });
+    expect(tokens[0].length).toBeLessThanOrEqual(3);
+    expect(cfg.context - 3 + tokens[0].length).toBeLessThanOrEqual(cfg.context);
+  });
+});
+
+describe(`scorer and train steps ${S}`, () => {
+  it("score matches log-softmax of the full forward, and padding does not change a row", async () => {
+    const pol = await policy("float64");
+    const params = bigParams(cfg);
+    const seqs = [randomPrompt(9), randomPrompt(4), randomPrompt(14)];
+    const starts = [3, 1, 6];
+    const sc = await pol.score(params, seqs, starts);
+    const ref = await pol.logits(params, seqs);
+    const T = 14, V = cfg.vocabSize;
+    seqs.forEach((seq, b) => {
+      expect(sc[b].logprob.length).toBe(seq.length - starts[b]);
+      for (let t = starts[b]; t < seq.length; t++) {
+        const lsm = logSoftmax(ref, (b * T + t - 1) * V, V);
+        const j = t - starts[b];
+        expect(sc[b].logprob[j]).toBeCloseTo(lsm[seq[t]], 5);
+        expect(sc[b].entropy[j]).toBeCloseTo(-lsm.reduce((s, l) => s + Math.exp(l) * l, 0), 5);
+        expect(sc[b].selfCertainty[j]).toBeCloseTo(-Math.log(V) - lsm.reduce((s, l) => s + l, 0) / V, 5);
+      }
+    });
+    const alone = await pol.score(params, [seqs[1]], [starts[1]]);
+    for (let j = 0; j < alone[0].logprob.length; j++) expect(alone[0].logprob[j]).toBeCloseTo(sc[1].logprob[j], 5);
+  });
+
+  it("grpoStep at old = ref = current policy gives loss = -token-mean advantage, no KL, no clipping", async () => {
+    const pol = await policy();
+    const params = bigParams(cfg);
+    const lens = [6, 10, 12, 7];
+    const starts = [3, 4, 2, 5];
+    const tokens = lens.map(randomPrompt);
+    const sc = await pol.score(params, tokens, starts);
+    const align = (vals: Float32Array[]) => tokens.map((r, b) => {
+      const a = new Float32Array(r.length);
+      a.set(vals[b], starts[b]);
+      return a;
+    });
+    const responseMask = tokens.map((r, b) => Float32Array.from(r, (_, t) => (t >= starts[b] ? 1 : 0)));
+    const advantages = [1, -0.5, 0.25, 2];
+    const oldLp = align(sc.map((s) => s.logprob));
+    const batch = { tokens, responseMask, oldLogprobs: oldLp, refLogprobs: oldLp, advantages };
+    const r = await pol.grpoStep(params, batch, { clipEps: 0.2, klCoef: 0.1, maxGradNorm: 1e9 });
+    const n = lens.reduce((s, l, b) => s + l - starts[b], 0);
+    const expected = -lens.reduce((s, l, b) => s + advantages[b] * (l - starts[b]), 0) / n;
+    expect(r.loss).toBeCloseTo(expected, 4);
+    expect(r.pgLoss).toBeCloseTo(expected, 4);
+    expect(Math.abs(r.kl)).toBeLessThan(1e-5);
+    expect(r.clipFrac).toBe(0);
+    const ent = sc.reduce((s, x) => s + x.entropy.reduce((p, q) => p + q, 0), 0) / n;
+    expect(r.entropy).toBeCloseTo(ent, 4);
+    expect(r.gradNorm).toBeGreaterThan(0);
+    const norm = (g: Params) => Math.sqrt([...g.values()].reduce((s, a) => s + a.reduce((p, v) => p + v * v, 0), 0));
+    expect(norm(r.grads) / r.gradNorm).toBeCloseTo(1, 4);
+    expect([...r.grads.keys()]).toEqual(paramShapes(cfg).map(([k]) => k));
+    // Clipping: the returned gradients have the requested norm, the reported norm is pre-clip.
+    const c = await pol.grpoStep(params, batch, { clipEps: 0.2, klCoef: 0.1, maxGradNorm: 0.01 });
+    expect(c.gradNorm).toBeCloseTo(r.gradNorm, 4);
+    expect(norm(c.grads)).toBeCloseTo(0.01, 5);
+    // Tokens whose ratio leaves [1-eps, 1+eps] against an advantage's sign are clipped.
+    const shifted = { ...batch, oldLogprobs: oldLp.map((a) => a.map((v) => v + 0.5)) };
+    expect((await pol.grpoStep(params, shifted, { clipEps: 0.2, klCoef: 0.1, maxGradNorm: 1e9 })).clipFrac).toBeGreaterThan(0);
+  });
+
+  it("ceStep's loss is the masked mean of -logprob and a few SGD steps lower it", async () => {
+    const pol = await policy();
+    const params = bigParams(cfg);
+    const tokens = [randomPrompt(10), randomPrompt(7)];
+    const mask = tokens.map((r) => Float32Array.from(r, (_, t) => (t >= 2 ? 1 : 0)));
+    const sc = await pol.score(params, tokens, [2, 2]);
+    const all = sc.flatMap((s) => [...s.logprob]);
+    const r0 = await pol.ceStep(params, tokens, mask);
+    expect(r0.loss).toBeCloseTo(-all.reduce((a, b) => a + b, 0) / all.length, 4);
+    for (let i = 0; i < 10; i++) {
+      const r = await pol.ceStep(params, tokens, mask, { maxGradNorm: 1 });
+      for (const [k, g] of r.grads) {
+        const w = params.get(k)!;
+        for (let j = 0; j < w.length; j++) w[j] -= 0.1 * g[j];
+      }
+    }
+    expect((await pol.ceStep(params, tokens, mask)).loss, S).toBeLessThan(r0.loss - 0.05);
+  });
+});

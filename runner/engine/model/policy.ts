@@ -1,0 +1,332 @@
+// The Policy: the scorer, train-step and KV-cache sampler graphs behind one object, one lazily
+// created onnxruntime session per graph, weights fed as inputs on every call.
+//
+// Host-side conventions (arrays are per row, rows may have different lengths; PAD = 0):
+// - `sample` prompts are token ids including the leading BOS; prompts are left-padded for the
+//   sampler (see graphs.ts). A row stops at EOS (kept), at maxNewTokens, or at the context limit.
+// - `score` returns, for each sequence, values for its tokens responseStart..end: the log-prob of
+//   that token, and the entropy / self-certainty of the distribution it was drawn from.
+// - `grpoStep`/`ceStep` take token-aligned arrays: mask/logprob at index t refer to token t (as
+//   predicted from tokens < t); index 0 (BOS) is never a target.
+
+import type * as ortTypes from "onnxruntime-node";
+import type { Graph } from "../onnx/graph";
+import { type Device, createSession, ort } from "../onnx/session";
+import { EOS, type ModelConfig, PAD, type Params, type UniformSource, paramShapes } from "./config";
+import { buildCeGraph, buildGrpoGraph, buildLogitsGraph, buildSamplerGraph, buildScorerGraph } from "./graphs";
+import { sampleToken } from "./sampling";
+
+export interface PolicyOptions {
+  device?: Device;
+  /** float32 for training; float64 for gradient checks. */
+  dtype?: "float32" | "float64";
+  threads?: number;
+}
+
+export interface SampleOptions {
+  temperature: number;
+  topP: number;
+  maxNewTokens: number;
+  rng: UniformSource;
+  /** Keep generating after EOS (benchmarks: every row then does the same amount of work). */
+  ignoreEos?: boolean;
+}
+
+export interface TokenScores {
+  logprob: Float32Array;
+  entropy: Float32Array;
+  selfCertainty: Float32Array;
+}
+
+export interface GrpoBatch {
+  tokens: ArrayLike<number>[];
+  responseMask: ArrayLike<number>[];
+  oldLogprobs: ArrayLike<number>[];
+  refLogprobs: ArrayLike<number>[];
+  advantages: ArrayLike<number>;
+}
+
+export interface GrpoOptions {
+  clipEps: number;
+  klCoef: number;
+  maxGradNorm: number;
+}
+
+export interface GrpoResult {
+  grads: Params;
+  loss: number;
+  pgLoss: number;
+  kl: number;
+  clipFrac: number;
+  entropy: number;
+  gradNorm: number;
+}
+
+export interface CeResult {
+  grads: Params;
+  loss: number;
+  gradNorm: number;
+}
+
+export type GraphKind = "logits" | "scorer" | "grpo" | "ce" | "prefill" | "decode";
+type Feeds = Record<string, ortTypes.Tensor>;
+
+export class Policy {
+  private readonly sessions = new Map<GraphKind, Promise<ortTypes.InferenceSession>>();
+  readonly dtype: "float32" | "float64";
+
+  constructor(readonly config: ModelConfig, readonly options: PolicyOptions = {}) {
+    this.dtype = options.dtype ?? "float32";
+  }
+
+  private build(kind: GraphKind): Graph {
+    const c = this.config, f = this.dtype;
+    switch (kind) {
+      case "logits": return buildLogitsGraph(c, f);
+      case "scorer": return buildScorerGraph(c, f);
+      case "grpo": return buildGrpoGraph(c, f);
+      case "ce": return buildCeGraph(c, f);
+      case "prefill": return buildSamplerGraph(c, false, f);
+      case "decode": return buildSamplerGraph(c, true, f);
+    }
+  }
+
+  /** The session for a graph, built on first use and kept for every later call. */
+  session(kind: GraphKind): Promise<ortTypes.InferenceSession> {
+    let s = this.sessions.get(kind);
+    if (!s) {
+      s = createSession(this.build(kind).toModelBytes(), { device: this.options.device, threads: this.options.threads });
+      this.sessions.set(kind, s);
+      // A failed creation (e.g. no GPU adapter) is not cached: the next call tries again.
+      s.catch(() => this.sessions.delete(kind));
+    }
+    return s;
+  }
+
+  private floats(data: ArrayLike<number>, dims: number[]): ortTypes.Tensor {
+    if (this.dtype === "float32") return new ort.Tensor("float32", data instanceof Float32Array ? data : Float32Array.from(data), dims);
+    return new ort.Tensor("float64", data instanceof Float64Array ? data : Float64Array.from(data), dims);
+  }
+
+  private scalar(v: number): ortTypes.Tensor {
+    return this.floats([v], []);
+  }
+
+  private weightFeeds(params: Params): Feeds {
+    const feeds: Feeds = {};
+    for (const [name, dims] of paramShapes(this.config)) {
+      const w = params.get(name);
+      if (!w) throw new Error(`missing parameter ${name}`);
+      if (w.length !== dims.reduce((a, b) => a * b, 1)) throw new Error(`parameter ${name} has ${w.length} values, wants [${dims}]`);
+      feeds[name] = this.floats(w, dims);
+    }
+    return feeds;
+  }
+
+  private gradsOf(out: Feeds): Params {
+    const grads: Params = new Map();
+    for (const [name] of paramShapes(this.config)) {
+      const d = out[`grad.${name}`].data as Float32Array | Float64Array;
+      grads.set(name, d instanceof Float32Array ? d : Float32Array.from(d));
+    }
+    return grads;
+  }
+
+  /** Right-padded tokens (B, T) and next-token targets, as int64 tensors. */
+  private padded(rows: ArrayLike<number>[]): { T: number; tokens: ortTypes.Tensor; targets: ortTypes.Tensor } {
+    const B = rows.length;
+    const T = Math.max(2, ...rows.map((r) => r.length));
+    if (T > this.config.context) throw new Error(`sequence of ${T} tokens exceeds context ${this.config.context}`);
+    const tok = new BigInt64Array(B * T), tgt = new BigInt64Array(B * T);
+    rows.forEach((r, b) => {
+      for (let t = 0; t < r.length; t++) {
+        tok[b * T + t] = BigInt(r[t]);
+        if (t > 0) tgt[b * T + t - 1] = BigInt(r[t]);
+      }
+    });
+    return { T, tokens: new ort.Tensor("int64", tok, [B, T]), targets: new ort.Tensor("int64", tgt, [B, T]) };
+  }
+
+  /** Token-aligned rows -> (B, T) floats at prediction positions (value of token t lands at t-1). */
+  private shifted(rows: ArrayLike<number>[], lens: number[], T: number): ortTypes.Tensor {
+    const a = this.dtype === "float32" ? new Float32Array(rows.length * T) : new Float64Array(rows.length * T);
+    rows.forEach((r, b) => {
+      for (let t = 1; t < lens[b]; t++) a[b * T + t - 1] = r[t];
+    });
+    return this.floats(a, [rows.length, T]);
+  }
+
+  /** Full-forward logits (B, T, V), row-major; PAD-padded rows allowed. */
+  async logits(params: Params, tokens: ArrayLike<number>[]): Promise<Float32Array | Float64Array> {
+    const s = await this.session("logits");
+    const { tokens: tok } = this.padded(tokens);
+    const out = await s.run({ ...this.weightFeeds(params), tokens: tok });
+    return out.logits.data as Float32Array | Float64Array;
+  }
+
+  async score(params: Params, sequences: ArrayLike<number>[], responseStart: number[]): Promise<TokenScores[]> {
+    if (sequences.length === 0) return [];
+    const s = await this.session("scorer");
+    const { T, tokens, targets } = this.padded(sequences);
+    const out = await s.run({ ...this.weightFeeds(params), tokens, targets });
+    const [lp, ent, sc] = ["logprob", "entropy", "selfCertainty"].map((k) => out[k].data as Float32Array | Float64Array);
+    return sequences.map((seq, b) => {
+      const start = responseStart[b];
+      if (start < 1) throw new Error("responseStart must be >= 1 (token 0 is BOS)");
+      const n = Math.max(seq.length - start, 0);
+      const pick = (a: Float32Array | Float64Array) => Float32Array.from(a.subarray(b * T + start - 1, b * T + start - 1 + n));
+      return { logprob: pick(lp), entropy: pick(ent), selfCertainty: pick(sc) };
+    });
+  }
+
+  async grpoStep(params: Params, batch: GrpoBatch, o: GrpoOptions): Promise<GrpoResult> {
+    const s = await this.session("grpo");
+    const lens = batch.tokens.map((r) => r.length);
+    const { T, tokens, targets } = this.padded(batch.tokens);
+    const out = await s.run({
+      ...this.weightFeeds(params),
+      tokens,
+      targets,
+      mask: this.shifted(batch.responseMask, lens, T),
+      oldLogprobs: this.shifted(batch.oldLogprobs, lens, T),
+      refLogprobs: this.shifted(batch.refLogprobs, lens, T),
+      advantages: this.floats(batch.advantages, [batch.tokens.length]),
+      clipEps: this.scalar(o.clipEps),
+      klCoef: this.scalar(o.klCoef),
+      maxGradNorm: this.scalar(o.maxGradNorm),
+    });
+    const num = (k: string) => Number((out[k].data as Float32Array)[0]);
+    return {
+      grads: this.gradsOf(out),
+      loss: num("loss"), pgLoss: num("pgLoss"), kl: num("kl"), clipFrac: num("clipFrac"), entropy: num("entropy"), gradNorm: num("gradNorm"),
+    };
+  }
+
+  async ceStep(params: Params, tokens: ArrayLike<number>[], lossMask: ArrayLike<number>[], o: { maxGradNorm?: number } = {}): Promise<CeResult> {
+    const s = await this.session("ce");
+    const lens = tokens.map((r) => r.length);
+    const { T, tokens: tok, targets } = this.padded(tokens);
+    const out = await s.run({
+      ...this.weightFeeds(params),
+      tokens: tok,
+      targets,
+      mask: this.shifted(lossMask, lens, T),
+      maxGradNorm: this.scalar(o.maxGradNorm ?? Infinity),
+    });
+    return { grads: this.gradsOf(out), loss: Number((out.loss.data as Float32Array)[0]), gradNorm: Number((out.gradNorm.data as Float32Array)[0]) };
+  }
+
+  /**
+   * Batched KV-cache sampling. Returns, per prompt, the response tokens (EOS included when emitted);
+   * `logits` collects each step's (B, V) logits when `trace` is set (tests compare them with the
+   * full forward).
+   */
+  async sample(params: Params, prompts: ArrayLike<number>[], o: SampleOptions, trace?: { logits: Array<Float32Array | Float64Array> }): Promise<{ tokens: number[][] }> {
+    if (prompts.length === 0) return { tokens: [] };
+    const [prefill, decode] = await Promise.all([this.session("prefill"), this.session("decode")]);
+    const B = prompts.length, V = this.config.vocabSize, ctx = this.config.context;
+    const lens = prompts.map((p) => p.length);
+    const Pm = Math.max(...lens);
+    if (Pm > ctx) throw new Error(`prompt of ${Pm} tokens exceeds context ${ctx}`);
+    if (lens.some((l) => l < 1)) throw new Error("empty prompt (it must at least hold BOS)");
+    if (o.maxNewTokens < 1) return { tokens: prompts.map(() => []) };
+    const tok = new BigInt64Array(B * Pm), pos = new BigInt64Array(B * Pm);
+    let keyMask = new Uint8Array(B * Pm);
+    prompts.forEach((p, b) => {
+      const pad = Pm - p.length;
+      for (let t = 0; t < p.length; t++) {
+        tok[b * Pm + pad + t] = BigInt(p[t]);
+        pos[b * Pm + pad + t] = BigInt(t);
+        keyMask[b * Pm + pad + t] = 1;
+      }
+    });
+    const w = this.weightFeeds(params);
+    let out = await prefill.run({
+      ...w,
+      tokens: new ort.Tensor("int64", tok, [B, Pm]),
+      positions: new ort.Tensor("int64", pos, [B, Pm]),
+      keyMask: new ort.Tensor("bool", keyMask, [B, Pm]),
+    });
+    const responses: number[][] = prompts.map(() => []);
+    // rows[i] = the prompt index of batch row i; finished rows are dropped from the batch (and
+    // their cache rows with them) once a quarter of it is done, so long tails decode cheaply.
+    let rows = prompts.map((_, b) => b);
+    let L = Pm;
+    let past: ortTypes.Tensor[] = [];
+    for (let i = 0; i < this.config.depth; i++) past.push(out[`present.${i}.k`], out[`present.${i}.v`]);
+    for (let step = 0; ; step++) {
+      const logits = out.logits.data as Float32Array | Float64Array;
+      if (trace) {
+        const full = new (logits.constructor as Float32ArrayConstructor)(B * V).fill(NaN);
+        rows.forEach((b, i) => full.set(logits.subarray(i * V, (i + 1) * V), b * V));
+        trace.logits.push(full);
+      }
+      const n = rows.length;
+      const next = new BigInt64Array(n), npos = new BigInt64Array(n);
+      const alive: number[] = [];
+      for (let i = 0; i < n; i++) {
+        const b = rows[i];
+        if (responses[b].length > 0 && this.finished(responses[b], lens[b], o.maxNewTokens, o.ignoreEos)) continue;
+        const t = sampleToken(logits, i * V, V, o.temperature, o.topP, o.rng);
+        responses[b].push(t);
+        next[i] = BigInt(t);
+        npos[i] = BigInt(lens[b] + step);
+        if (!this.finished(responses[b], lens[b], o.maxNewTokens, o.ignoreEos)) alive.push(i);
+      }
+      if (alive.length === 0) break;
+      let keep: number[] | null = null;
+      if (alive.length <= (3 * n) / 4) keep = alive;
+      const m = keep ? keep.length : n;
+      const km = new Uint8Array(m * (L + 1));
+      const sel = keep ?? rows.map((_, i) => i);
+      sel.forEach((i, j) => {
+        km.set(keyMask.subarray(i * L, (i + 1) * L), j * (L + 1));
+        km[j * (L + 1) + L] = 1;
+      });
+      keyMask = km;
+      const feeds: Feeds = {
+        ...w,
+        tokens: new ort.Tensor("int64", keep ? BigInt64Array.from(keep, (i) => next[i]) : next, [m, 1]),
+        positions: new ort.Tensor("int64", keep ? BigInt64Array.from(keep, (i) => npos[i]) : npos, [m, 1]),
+        keyMask: new ort.Tensor("bool", keyMask, [m, L + 1]),
+      };
+      if (keep) {
+        past = past.map((t) => selectRows(t, keep!));
+        rows = keep.map((i) => rows[i]);
+      }
+      L++;
+      for (let i = 0; i < this.config.depth; i++) {
+        feeds[`past.${i}.k`] = past[2 * i];
+        feeds[`past.${i}.v`] = past[2 * i + 1];
+      }
+      out = await decode.run(feeds);
+      past = [];
+      for (let i = 0; i < this.config.depth; i++) past.push(out[`present.${i}.k`], out[`present.${i}.v`]);
+    }
+    return { tokens: responses };
+  }
+
+  private finished(resp: number[], promptLen: number, maxNew: number, ignoreEos = false): boolean {
+    return (!ignoreEos && resp[resp.length - 1] === EOS) || resp.length >= maxNew || promptLen + resp.length >= this.config.context;
+  }
+
+  async release(): Promise<void> {
+    const all = [...this.sessions.values()];
+    this.sessions.clear();
+    await Promise.all(all.map((s) => s.then((x) => x.release(), () => undefined)));
+  }
+}
+
+/** The rows `keep` of a tensor whose first axis is the batch. */
+function selectRows(t: ortTypes.Tensor, keep: number[]): ortTypes.Tensor {
+  const src = t.data as Float32Array | Float64Array;
+  const per = src.length / t.dims[0];
+  const dst = new (src.constructor as Float32ArrayConstructor)(keep.length * per);
+  keep.forEach((i, j) => dst.set(src.subarray(i * per, (i + 1) * per), j * per));
+  return new ort.Tensor(t.type as "float32", dst, [keep.length, ...t.dims.slice(1)]);
+}
+
+export async function createPolicySession(config: ModelConfig, options: PolicyOptions = {}): Promise<Policy> {
+  paramShapes(config); // validates the config early
+  return new Policy(config, options);
+}

@@ -1,0 +1,62 @@
+// onnxruntime-node session helpers: one place that knows execution providers, threads, and how
+// host arrays become ort tensors (weights are fed as graph inputs on every run).
+
+import * as ort from "onnxruntime-node";
+import type { DType } from "./graph";
+
+export type Device = "cpu" | "webgpu";
+
+export interface SessionOptions {
+  device?: Device;
+  /** Intra-op threads; default: onnxruntime's choice (all cores). */
+  threads?: number;
+  /**
+   * Let idle pool threads spin. Off by default: with several runs sharing two cores, spinning
+   * threads steal time from the busy ones (measured: lower wall and CPU time without it there).
+   */
+  spinning?: boolean;
+}
+
+/** The onnxruntime session options for a device; exported so tests can check the plumbing. */
+export function ortSessionOptions(opts: SessionOptions = {}): ort.InferenceSession.SessionOptions {
+  const o: ort.InferenceSession.SessionOptions = {
+    executionProviders: [opts.device ?? "cpu"],
+    graphOptimizationLevel: "all",
+    interOpNumThreads: 1,
+    executionMode: "sequential",
+  };
+  if (opts.threads !== undefined) o.intraOpNumThreads = opts.threads;
+  if (!opts.spinning) o.extra = { session: { intra_op: { allow_spinning: "0" } } };
+  return o;
+}
+
+export async function createSession(model: Uint8Array, opts: SessionOptions = {}): Promise<ort.InferenceSession> {
+  return ort.InferenceSession.create(model, ortSessionOptions(opts));
+}
+
+/** A host array as an ort tensor of `dtype` (copies only when the element type differs). */
+export function toOrt(dtype: DType, data: ArrayLike<number>, dims: number[]): ort.Tensor {
+  switch (dtype) {
+    case "float32":
+      return new ort.Tensor("float32", data instanceof Float32Array ? data : Float32Array.from(data), dims);
+    case "float64":
+      return new ort.Tensor("float64", data instanceof Float64Array ? data : Float64Array.from(data), dims);
+    case "int64": {
+      const b = new BigInt64Array(data.length);
+      for (let i = 0; i < data.length; i++) b[i] = BigInt(data[i]);
+      return new ort.Tensor("int64", b, dims);
+    }
+    case "bool":
+      return new ort.Tensor("bool", Uint8Array.from(data, (v) => (v ? 1 : 0)), dims);
+  }
+}
+
+/** An ort tensor's data as numbers (float32/float64 arrays pass through; int64 converts). */
+export function fromOrt(t: ort.Tensor): Float32Array | Float64Array {
+  const d = t.data;
+  if (d instanceof Float32Array || d instanceof Float64Array) return d;
+  if (d instanceof BigInt64Array) return Float64Array.from(d, (v) => Number(v));
+  return Float64Array.from(d as ArrayLike<number>);
+}
+
+export { ort };

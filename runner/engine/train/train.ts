@@ -1,0 +1,204 @@
+// The URLVR training loop: GRPO on a base model with one reward method. Each step samples G
+// rollouts for each of P prompts, scores them under the policy and the frozen reference, turns the
+// method's rewards into group-normalized advantages, takes one clipped policy-gradient step with
+// AdamW, and reports every DESIGN.md metric through the hooks. Validation runs on the held-out split
+// every `valEvery` steps (and at step 0, so the initial accuracy is known).
+import { readModelDir } from "../io/manifest";
+import { groupAdvantages } from "../metrics/advantages";
+import { labelAccuracy, majorityRatio, mean, passAtN, rewardAccuracy } from "../metrics/groupMetrics";
+import { METRICS } from "../metrics/metricNames";
+import { meanRepetition } from "../metrics/sampling";
+import type { Params } from "../model/config";
+import { createPolicySession, type Policy } from "../model/policy";
+import { AdamW } from "../optim/adamw";
+import { learningRate, type LrSchedule } from "../optim/schedule";
+import { getRewardMethod } from "../rewards/registry";
+import type { RolloutInfo } from "../rewards/rollout";
+import { getTask } from "../tasks/registry";
+import type { Problem, Task } from "../tasks/task";
+import { Rng } from "../util/rng";
+import type { StepRecord, TrainHooks, TrainResult } from "./api";
+import { decodeCheckpoint, encodeCheckpoint } from "./checkpoint";
+import { trainConfigSchema, type TrainConfig, type TrainConfigInput } from "./config";
+import { DataOrder } from "./data-order";
+import { evaluatePolicy } from "./evaluate";
+import { resolveModelDir } from "./model-dir";
+import { sampleGroups, scoreResponses, sequenceOf, verificationProbabilities } from "./rollouts";
+
+/**
+ * The task's problems are drawn from one fixed seed, not the run's: every run and every base model
+ * is trained and validated on the same prompts, so their curves and MCS are comparable.
+ */
+export const DATA_SEED = 20_260_308;
+
+export interface PreparedRun {
+  config: TrainConfig;
+  task: Task;
+  train: Problem[];
+  val: Problem[];
+  policy: Policy;
+  initialParams: Params;
+}
+
+/** Loads the model, the task and its splits, and opens the policy's sessions. */
+export async function prepareRun(config: TrainConfig): Promise<PreparedRun> {
+  const { manifest, config: modelConfig, params } = readModelDir(resolveModelDir(config.model));
+  const pretrainedLevel = manifest.provenance.details?.difficulty;
+  const task = getTask(config.task, config.difficulty ?? (typeof pretrainedLevel === "number" ? pretrainedLevel : undefined));
+  if (task.recommendedContext > modelConfig.context) {
+    throw new Error(
+      `${config.task} level ${task.difficulty} needs a context of ${task.recommendedContext} tokens; model ${config.model} has ${modelConfig.context}`,
+    );
+  }
+  const splits = task.makeSplits({ seed: DATA_SEED, trainSize: config.datasetSize, valSize: config.valSize });
+  const policy = await createPolicySession(modelConfig, { device: config.device, threads: config.threads || undefined });
+  return {
+    config,
+    task,
+    train: config.trainOnValidation ? splits.val : splits.train,
+    val: splits.val,
+    policy,
+    initialParams: params,
+  };
+}
+
+function schedule(c: TrainConfig): LrSchedule {
+  return c.lrSchedule === "cosine"
+    ? { kind: "cosine", peakLr: c.lr, warmupSteps: Math.min(c.warmupSteps, c.steps), totalSteps: c.steps }
+    : { kind: "constant", lr: c.lr };
+}
+
+const clone = (p: Params): Params => new Map([...p].map(([k, v]) => [k, v.slice()]));
+
+/** Trains one run. `resume` is a checkpoint from `hooks.onCheckpoint` of the same config. */
+export async function train(input: TrainConfigInput, hooks: TrainHooks = {}, resume?: Uint8Array): Promise<TrainResult> {
+  const config = trainConfigSchema.parse(input);
+  const run = await prepareRun(config);
+  try {
+    return await trainPrepared(run, hooks, resume);
+  } finally {
+    await run.policy.release();
+  }
+}
+
+export async function trainPrepared(run: PreparedRun, hooks: TrainHooks, resume?: Uint8Array): Promise<TrainResult> {
+  const { config: c, task, policy } = run;
+  const configKey = JSON.stringify(c);
+  const method = getRewardMethod(c.reward);
+  const reference = run.initialParams;
+  const optimizer = new AdamW({ weightDecay: c.weightDecay });
+  const lrSchedule = schedule(c);
+  let params = clone(reference);
+  let step = 0;
+  let rng = Rng.derive(c.seed, "sample");
+  const order = new DataOrder(run.train.length, c.seed);
+
+  if (resume) {
+    const ck = decodeCheckpoint(resume);
+    if (ck.meta.configKey !== configKey) throw new Error("the checkpoint belongs to a run with a different config");
+    params = ck.params;
+    optimizer.loadStateTensors(ck.meta.optimizerStep, ck.optimizerTensors);
+    step = ck.meta.step;
+    order.cursor = ck.meta.cursor;
+    rng = Rng.fromState(ck.meta.rng);
+    hooks.onLog?.(`resumed from the checkpoint of step ${step}`);
+  }
+
+  const checkpoint = async () => {
+    if (!hooks.onCheckpoint) return;
+    const bytes = encodeCheckpoint(policy.config, { step, cursor: order.cursor, rng: rng.getState(), params, optimizer }, configKey);
+    await hooks.onCheckpoint(step, bytes);
+  };
+
+  const validate = async (): Promise<Record<string, number>> => {
+    // Its own stream per step, so validating never shifts the training samples (resume equality).
+    const ev = await evaluatePolicy(policy, params, task, run.val, {
+      k: c.valK, maxNewTokens: c.maxNewTokens, rng: Rng.derive(c.seed, `val/${step}`),
+    });
+    return { [METRICS.valAccuracy]: ev.accuracy, [METRICS.valPassAtK]: ev.passAtK, [METRICS.valMajAtK]: ev.majAtK };
+  };
+
+  if (step === 0 && c.valEvery > 0) {
+    await hooks.onStep?.({ step: 0, metrics: await validate(), wallTime: Date.now() });
+  }
+
+  while (step < c.steps) {
+    if (hooks.signal?.aborted) {
+      await checkpoint();
+      return { lastStep: step, stopped: true };
+    }
+    const t0 = performance.now();
+    const problems = order.take(c.promptsPerStep).map((i) => run.train[i]!);
+    const sampled = await sampleGroups(policy, params, task, problems, { ...c, rng });
+    const [scores, refScores, verifyProbs] = await Promise.all([
+      scoreResponses(policy, params, sampled),
+      scoreResponses(policy, reference, sampled),
+      method.needsVerification ? verificationProbabilities(policy, params, task, sampled) : Promise.resolve([]),
+    ]);
+
+    const infos: RolloutInfo[] = sampled.map((r, i) => ({
+      answer: r.answer,
+      correct: r.correct,
+      logprobs: scores[i]!.logprob,
+      entropies: scores[i]!.entropy,
+      selfCertainties: scores[i]!.selfCertainty,
+      verifyProb: verifyProbs[i],
+    }));
+    const proxy: number[] = [];
+    for (let g = 0; g < infos.length; g += c.groupSize) proxy.push(...method.reward(infos.slice(g, g + c.groupSize)));
+    const truth = sampled.map((r) => (r.correct ? 1 : 0));
+    const advantages = groupAdvantages(proxy, c.groupSize);
+
+    // Token-aligned rows over the whole sequence: index t concerns token t.
+    const tokens = sampled.map(sequenceOf);
+    const responseMask = tokens.map((row, i) => row.map((_, t) => (t >= sampled[i]!.prompt.length ? 1 : 0)));
+    const aligned = (r: (typeof sampled)[number], values: ArrayLike<number>) => {
+      const row = new Float32Array(r.prompt.length + r.response.length);
+      row.set(values, r.prompt.length);
+      return row;
+    };
+    const lr = learningRate(lrSchedule, step);
+    const update = await policy.grpoStep(
+      params,
+      {
+        tokens,
+        responseMask,
+        oldLogprobs: sampled.map((r, i) => aligned(r, scores[i]!.logprob)),
+        refLogprobs: sampled.map((r, i) => aligned(r, refScores[i]!.logprob)),
+        advantages,
+      },
+      { clipEps: c.clipEps, klCoef: c.klCoef, maxGradNorm: c.maxGradNorm },
+    );
+    optimizer.update(params, update.grads, lr);
+    step += 1;
+
+    const groups = [];
+    for (let g = 0; g < sampled.length; g += c.groupSize) groups.push(sampled.slice(g, g + c.groupSize));
+    const sampledTokens = sampled.reduce((n, r) => n + r.response.length, 0);
+    const trainedTokens = tokens.reduce((n, t) => n + t.length, 0);
+    const seconds = (performance.now() - t0) / 1000;
+    const metrics: Record<string, number> = {
+      [METRICS.rewardAccuracy]: rewardAccuracy(proxy, truth, c.groupSize, method.binary),
+      [METRICS.labelAccuracy]: labelAccuracy(groups),
+      [METRICS.majorityRatio]: majorityRatio(groups),
+      [METRICS.groundTruthReward]: mean(truth),
+      [METRICS.proxyReward]: mean(proxy),
+      [METRICS.passAtN]: passAtN(groups),
+      [METRICS.entropy]: update.entropy,
+      [METRICS.klRef]: update.kl,
+      [METRICS.pgLoss]: update.pgLoss,
+      [METRICS.gradNorm]: update.gradNorm,
+      [METRICS.lr]: lr,
+      [METRICS.clipFrac]: update.clipFrac,
+      [METRICS.lengthMean]: sampledTokens / sampled.length,
+      [METRICS.repetition]: meanRepetition(sampled.map((r) => r.response)),
+      [METRICS.stepSeconds]: seconds,
+      [METRICS.tokensPerSecond]: (sampledTokens + trainedTokens) / seconds,
+    };
+    if (c.valEvery > 0 && (step % c.valEvery === 0 || step === c.steps)) Object.assign(metrics, await validate());
+    const record: StepRecord = { step, metrics, wallTime: Date.now() };
+    await hooks.onStep?.(record);
+    if (step % c.checkpointEvery === 0 || step === c.steps) await checkpoint();
+  }
+  return { lastStep: step, stopped: false };
+}
