@@ -1,0 +1,76 @@
+// The command lines: the runner's and the token tool's start-up errors and the token round trip.
+import { execFile } from "node:child_process";
+import path from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { verifyToken } from "../server/auth/tokens";
+import { parseRunnerOptions } from "./options";
+import { suiteTestDatabase, type TestDatabase } from "./testing/postgres";
+
+const run = promisify(execFile);
+const ROOT = path.resolve(import.meta.dirname, "..");
+let db: TestDatabase;
+
+beforeAll(async () => {
+  db = await suiteTestDatabase();
+});
+afterAll(async () => {
+  await db?.close();
+});
+
+async function tsx(file: string, args: string[], env: Record<string, string | undefined>) {
+  const e = { ...process.env, ...env };
+  for (const [k, v] of Object.entries(env)) if (v === undefined) delete e[k];
+  try {
+    const r = await run(process.execPath, ["--import", "tsx", file, ...args], { cwd: ROOT, env: e, timeout: 20_000 });
+    return { code: 0, out: r.stdout + r.stderr };
+  } catch (err) {
+    const x = err as { code: number; stdout: string; stderr: string };
+    return { code: x.code, out: x.stdout + x.stderr };
+  }
+}
+
+describe("runner command line", () => {
+  it("fails clearly without a DATABASE_URL, with a wrong one, and with bad flags", async () => {
+    const missing = await tsx("runner/main.ts", [], { DATABASE_URL: undefined });
+    expect(missing.code).toBe(1);
+    expect(missing.out).toMatch(/DATABASE_URL is not set/);
+    const refused = await tsx("runner/main.ts", [], { DATABASE_URL: "postgres://u:p@127.0.0.1:1/x" });
+    expect(refused.out).toMatch(/Cannot connect to Postgres at 127\.0\.0\.1:1\/x: connection refused/);
+    const notUrl = await tsx("runner/main.ts", [], { DATABASE_URL: "mysql://x/y" });
+    expect(notUrl.out).toMatch(/must start with postgres:\/\//);
+    const badFlag = await tsx("runner/main.ts", ["--slots", "0"], { DATABASE_URL: db.url });
+    expect(badFlag.code).toBe(1);
+    expect(badFlag.out).toMatch(/--slots must be at least 1/);
+  }, 60_000);
+
+  it("validates flags and their environment fallbacks", () => {
+    const o = parseRunnerOptions(["--slots", "3", "--devices", "cpu,webgpu"], { URLVR_LEASE_MS: "3000", URLVR_HEARTBEAT_MS: "1000" });
+    expect(o).toMatchObject({ slots: 3, devices: ["cpu", "webgpu"], leaseMs: 3000, heartbeatMs: 1000, pollMs: 1000 });
+    expect(() => parseRunnerOptions(["--devices", "tpu"], {})).toThrow(/--devices takes a comma list of cpu, webgpu/);
+    expect(() => parseRunnerOptions(["--lease-ms", "1000"], {})).toThrow(/at least twice --heartbeat-ms/);
+    expect(() => parseRunnerOptions(["--bogus"], {})).toThrow(/bogus/);
+  });
+});
+
+describe("token command", () => {
+  it("creates (secret printed once, only its hash stored), lists and revokes", async () => {
+    const created = await tsx("scripts/token.ts", ["create", "ci trainer"], { DATABASE_URL: db.url });
+    expect(created.code).toBe(0);
+    const secret = created.out.match(/urlvr_[\w-]{43}/)![0];
+    const { rows } = await db.pool.query(`SELECT "tokenHash", prefix FROM "ApiToken"`);
+    expect(rows).toHaveLength(1);
+    expect(rows[0].tokenHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(JSON.stringify(rows)).not.toContain(secret);
+    const info = await verifyToken(db.pool, secret);
+    expect(info?.name).toBe("ci trainer");
+    const list = await tsx("scripts/token.ts", ["list"], { DATABASE_URL: db.url });
+    expect(list.out).toContain(`${info!.id}  ${rows[0].prefix}…  ci trainer  active`);
+    expect(list.out).not.toContain(secret);
+    expect((await tsx("scripts/token.ts", ["revoke", info!.id], { DATABASE_URL: db.url })).out).toContain("Revoked");
+    expect(await verifyToken(db.pool, secret)).toBeNull();
+    const again = await tsx("scripts/token.ts", ["revoke", info!.id], { DATABASE_URL: db.url });
+    expect(again.code).toBe(1);
+    expect((await tsx("scripts/token.ts", ["frobnicate"], { DATABASE_URL: db.url })).code).toBe(2);
+  }, 60_000);
+});

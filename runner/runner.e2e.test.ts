@@ -1,0 +1,159 @@
+// Real runner processes against a real Postgres, their workers training a tiny model pretrained here
+// with the real engine (runner/engine/train/train.ts). A step takes milliseconds, so runs that must
+// still be going when a test interrupts them have hundreds or thousands of steps.
+import path from "node:path";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { TrainConfigInput } from "./engine/train/config";
+import { corruptedCopy, differences, referenceMetrics, STEP_KEYS, tinyConfig, tinyModel, withoutPerf, type TinyModel } from "./testing/engine";
+import { FAST_FLAGS, printOutputsIfFailed, runStatus, runWorkerPids, startRunner, stopRunner, storedMetrics, waitFor, type RunnerProcess } from "./testing/processes";
+import { insertBaseModel, insertRun, suiteTestDatabase, type TestDatabase } from "./testing/postgres";
+
+let db: TestDatabase;
+let tiny: TinyModel;
+let baseModelId: string;
+const runners: RunnerProcess[] = [];
+
+beforeAll(async () => {
+  db = await suiteTestDatabase();
+  tiny = await tinyModel("runner-e2e");
+});
+afterAll(async () => {
+  await db?.close();
+  tiny?.remove();
+});
+beforeEach(async () => {
+  await db.reset();
+  baseModelId = await insertBaseModel(db.pool);
+});
+afterEach(async (ctx) => {
+  printOutputsIfFailed(ctx, runners);
+  await Promise.all(runners.splice(0).map(stopRunner));
+});
+
+function runner(args: string[] = [], env: Record<string, string> = {}) {
+  const r = startRunner(db.url, ["--slots", "2", "--devices", "cpu", ...FAST_FLAGS, ...args], env);
+  runners.push(r);
+  return r;
+}
+
+const config = (over: Partial<TrainConfigInput>) => tinyConfig(tiny.model, over);
+
+async function statuses(): Promise<Record<string, number>> {
+  const { rows } = await db.pool.query<{ status: string; n: number }>(`SELECT status, count(*)::int AS n FROM "Run" GROUP BY status`);
+  return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+}
+
+describe("runner processes", () => {
+  it("two runners execute twenty queued runs, each exactly once; failures and crashes are recorded", async () => {
+    const short = { steps: 3, checkpointEvery: 2 };
+    const ids = [];
+    for (let i = 0; i < 20; i++) ids.push(await insertRun(db.pool, { baseModelId, seed: 100 + i, config: config({ ...short, seed: 100 + i }) }));
+    // A training exception: the model's weights fail their checksum, and the engine says so.
+    const corrupt = corruptedCopy(tiny.model, path.join(path.dirname(tiny.model), "corrupt"));
+    const failing = await insertRun(db.pool, { baseModelId, seed: 13, config: config({ ...short, seed: 13, model: corrupt }) });
+    // A worker crash: this run never ends by itself; the test kills its worker with SIGKILL, twice.
+    const crashing = await insertRun(db.pool, { baseModelId, seed: 14, config: config({ steps: 100_000, checkpointEvery: 1000, seed: 14 }), maxAttempts: 2 });
+    runner();
+    runner();
+    const killed: number[] = [];
+    await waitFor("all runs to settle", async () => {
+      const pids = await runWorkerPids(db.pool, crashing);
+      const next = pids[killed.length];
+      if (next !== undefined) {
+        process.kill(next, "SIGKILL");
+        killed.push(next);
+      }
+      const s = await statuses();
+      return !s.QUEUED && !s.RUNNING && s;
+    }, 80_000, 100);
+    expect(await statuses()).toEqual({ SUCCEEDED: 20, FAILED: 1, CRASHED: 1 });
+
+    const { rows } = await db.pool.query(
+      `SELECT r.id, r.attempts, r."runnerId", r."currentStep",
+              (SELECT count(*)::int FROM "RunEvent" e WHERE e."runId" = r.id AND e.message LIKE 'attempt %') AS starts,
+              (SELECT count(*)::int FROM "MetricPoint" p WHERE p."runId" = r.id) AS points,
+              (SELECT count(DISTINCT step)::int FROM "MetricPoint" p WHERE p."runId" = r.id) AS steps
+       FROM "Run" r WHERE r.id = ANY($1)`,
+      [ids],
+    );
+    expect(rows).toHaveLength(20);
+    for (const r of rows) expect(r).toMatchObject({ attempts: 1, starts: 1, currentStep: 3, points: 3 * STEP_KEYS.length, steps: 3 });
+    expect(new Set(rows.map((r) => r.runnerId)).size).toBe(2); // both runners took work
+
+    const failed = await runStatus(db.pool, failing);
+    expect(failed.status).toBe("FAILED");
+    const weights = path.join(corrupt, "weights.bin");
+    const quoted = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    expect(failed.error).toMatch(
+      new RegExp(`^model ${quoted(corrupt)}: ${quoted(weights)}: checksum mismatch: file has sha256 [0-9a-f]{64}, expected [0-9a-f]{64} \\(corrupted or replaced\\)$`),
+    );
+    const crashed = await runStatus(db.pool, crashing);
+    expect(crashed.status).toBe("CRASHED");
+    expect(crashed.attempts).toBe(2);
+    expect(crashed.error).toMatch(/Gave up after 2 of 2 attempts: worker process exited with signal SIGKILL/);
+    expect(killed).toHaveLength(2);
+    expect(await runWorkerPids(db.pool, crashing)).toEqual(killed);
+    const { rows: ev } = await db.pool.query(`SELECT level, message FROM "RunEvent" WHERE "runId" = $1 AND level = 'error'`, [failing]);
+    expect(ev.some((e) => e.message.includes("checksum mismatch"))).toBe(true);
+  }, 90_000);
+
+  it("cancel stops a run within 5 s; its metrics stay", async () => {
+    const id = await insertRun(db.pool, { baseModelId, config: config({ steps: 100_000, checkpointEvery: 1000 }) });
+    runner();
+    await waitFor("the run to make progress", async () => (await runStatus(db.pool, id)).currentStep >= 3, 20_000);
+    const t0 = Date.now();
+    await db.pool.query(`UPDATE "Run" SET "cancelRequested" = true WHERE id = $1`, [id]);
+    await waitFor("CANCELED", async () => (await runStatus(db.pool, id)).status === "CANCELED", 5_000, 50);
+    const elapsed = Date.now() - t0;
+    expect(elapsed).toBeLessThan(5_000);
+    const s = await runStatus(db.pool, id);
+    expect(s.currentStep).toBeGreaterThanOrEqual(3);
+    expect(s.currentStep).toBeLessThan(100_000);
+    const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM "MetricPoint" WHERE "runId" = $1`, [id]);
+    expect(rows[0].n).toBe(s.currentStep * STEP_KEYS.length);
+  }, 40_000);
+
+  it("SIGTERM checkpoints and hands runs back; another runner finishes them with identical metrics", async () => {
+    const runConfig = (seed: number) => config({ steps: 300, checkpointEvery: 25, valEvery: 100, seed });
+    const a = await insertRun(db.pool, { baseModelId, seed: 7, config: runConfig(7) });
+    const b = await insertRun(db.pool, { baseModelId, seed: 8, config: runConfig(8) });
+    const first = runner();
+    // The uninterrupted runs, computed here while the runners work.
+    const reference = Promise.all([referenceMetrics(runConfig(7)), referenceMetrics(runConfig(8))]);
+    await waitFor("both runs to pass step 30", async () => {
+      const [sa, sb] = [await runStatus(db.pool, a), await runStatus(db.pool, b)];
+      return sa.currentStep >= 30 && sb.currentStep >= 30;
+    }, 30_000, 50);
+    first.proc.kill("SIGTERM");
+    first.proc.kill("SIGTERM"); // safe twice
+    expect(await first.exited).toEqual({ code: 0, signal: null });
+    for (const id of [a, b]) {
+      const s = await runStatus(db.pool, id);
+      expect(s).toMatchObject({ status: "QUEUED", attempts: 0, runnerId: null });
+      expect(s.checkpointStep).toBeGreaterThanOrEqual(30); // the abort path checkpointed
+      expect(s.checkpointStep).toBe(s.currentStep);
+      expect(s.currentStep).toBeLessThan(300);
+    }
+    const { rows: left } = await db.pool.query(`SELECT count(*)::int AS n FROM "Runner"`);
+    expect(left[0].n).toBe(0);
+    runner();
+    await waitFor("both to succeed", async () => (await statuses()).SUCCEEDED === 2, 45_000, 200);
+    const [wantA, wantB] = await reference;
+    for (const [id, want] of [[a, wantA], [b, wantB]] as const) {
+      expect(await runStatus(db.pool, id)).toMatchObject({ status: "SUCCEEDED", attempts: 1, currentStep: 300 });
+      expect(differences(withoutPerf(await storedMetrics(db.pool, id)), withoutPerf(want))).toEqual([]);
+    }
+  }, 90_000);
+
+  it("Ctrl-C (SIGINT to the whole process group of `tsx runner/main.ts`) hands the run back uncounted", async () => {
+    const id = await insertRun(db.pool, { baseModelId, seed: 3, config: config({ steps: 100_000, checkpointEvery: 1000, seed: 3 }) });
+    const r = startRunner(db.url, ["--slots", "1", ...FAST_FLAGS], {}, { terminal: true });
+    runners.push(r);
+    await waitFor("progress", async () => (await runStatus(db.pool, id)).currentStep >= 5, 20_000);
+    process.kill(-r.proc.pid!, "SIGINT");
+    expect((await r.exited).code).toBe(0);
+    const s = await runStatus(db.pool, id);
+    expect(s).toMatchObject({ status: "QUEUED", attempts: 0, runnerId: null });
+    expect(s.checkpointStep).toBe(s.currentStep);
+  }, 40_000);
+});

@@ -1,0 +1,44 @@
+// Upserts a batch of metric points and folds it into MetricSummary, in ONE statement so the points
+// and their summary can never disagree. Arrays travel as four parameters and are expanded with
+// unnest(): one round trip and one plan for any batch size (bench: runner/bench/ingest.ts).
+//
+// - ON CONFLICT (runId, key, step) DO UPDATE makes a retry or a resumed run's replay idempotent (last
+//   write wins; replays of a deterministic run write the same value).
+// - `xmax = 0` is true only for rows this statement inserted, so `count` grows by new points only.
+// - min/max skip NaN and ±Infinity (Postgres compares NaN as larger than every number, so it would
+//   poison max otherwise); LEAST/GREATEST ignore NULL, so a summary with no finite value stays NULL.
+// - The caller must send each (key, step) once: one INSERT cannot touch the same row twice.
+export const UPSERT_METRIC_POINTS = `
+WITH input AS (
+  SELECT * FROM unnest($2::text[], $3::int[], $4::float8[], $5::float8[]) AS t(key, step, value, wall_ms)
+), upserted AS (
+  INSERT INTO "MetricPoint" ("runId", "key", "step", "value", "wallTime")
+  SELECT $1::uuid, key, step, value, to_timestamp(wall_ms / 1000.0) FROM input
+  ON CONFLICT ("runId", "key", "step") DO UPDATE SET "value" = EXCLUDED."value", "wallTime" = EXCLUDED."wallTime"
+  RETURNING "key", "step", "value", "wallTime", (xmax = 0) AS inserted
+), per_key AS (
+  SELECT "key",
+         count(*) FILTER (WHERE inserted) AS added,
+         min("value") FILTER (WHERE "value" NOT IN ('NaN', 'Infinity', '-Infinity')) AS mn,
+         max("value") FILTER (WHERE "value" NOT IN ('NaN', 'Infinity', '-Infinity')) AS mx
+  FROM upserted GROUP BY "key"
+), last_point AS (
+  SELECT DISTINCT ON ("key") "key", "step", "value", "wallTime" FROM upserted ORDER BY "key", "step" DESC
+), summary AS (
+  INSERT INTO "MetricSummary" ("runId", "key", "last", "lastStep", "min", "max", "count", "lastWallTime")
+  SELECT $1::uuid, k."key", l."value", l."step", k.mn, k.mx, k.added, l."wallTime"
+  FROM per_key k JOIN last_point l USING ("key")
+  ON CONFLICT ("runId", "key") DO UPDATE SET
+    "last" = CASE WHEN EXCLUDED."lastStep" >= "MetricSummary"."lastStep" THEN EXCLUDED."last" ELSE "MetricSummary"."last" END,
+    "lastWallTime" = CASE WHEN EXCLUDED."lastStep" >= "MetricSummary"."lastStep" THEN EXCLUDED."lastWallTime" ELSE "MetricSummary"."lastWallTime" END,
+    "lastStep" = GREATEST("MetricSummary"."lastStep", EXCLUDED."lastStep"),
+    "min" = LEAST("MetricSummary"."min", EXCLUDED."min"),
+    "max" = GREATEST("MetricSummary"."max", EXCLUDED."max"),
+    "count" = "MetricSummary"."count" + EXCLUDED."count"
+  RETURNING 1
+)
+SELECT (SELECT count(*) FROM upserted)::int AS written,
+       (SELECT count(*) FROM upserted WHERE inserted)::int AS inserted,
+       (SELECT max("step") FROM upserted)::int AS max_step,
+       (SELECT count(*) FROM summary)::int AS summaries
+`;
