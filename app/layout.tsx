@@ -11,9 +11,11 @@ export const metadata: Metadata = {
 const NAV = [
   { href: "/runs", label: "Runs" },
   { href: "/runs/new", label: "Launch" },
+  { href: "/compare", label: "Compare" },
   { href: "/leaderboard", label: "Leaderboard" },
   { href: "/models", label: "Models" },
   { href: "/health", label: "Health" },
+  { href: "/settings", label: "Settings" },
 ];
 
 export default function RootLayout({ children }: { children: React.ReactNode }) {

@@ -1,8 +1,123 @@
-export default function RunsPage() {
+// The runs table: filters, sort and page live in the URL (searchParams), so every view is a link.
+// The data comes from the runs service on the server; selection and actions are a client island.
+import Link from "next/link";
+import { getPrisma } from "@/server/db/prisma";
+import { listRunsInputSchema, RUN_STATUSES, RUN_SORTS, ACTIVE_STATUSES, type ListRunsQuery, type RunSort } from "@/server/schemas/runs";
+import { listRuns, runFilterOptions, TABLE_METRICS } from "@/server/services/runs";
+import { REWARD_METHOD_NAMES } from "@/runner/engine/rewards/registry";
+import { Pagination } from "../components/Pagination";
+import { AutoRefresh } from "../components/AutoRefresh";
+import { RunsTable, type SortLinks } from "./runs-table";
+
+export const dynamic = "force-dynamic";
+
+type SearchParams = Record<string, string | string[] | undefined>;
+
+function hrefWith(q: ListRunsQuery, change: Partial<ListRunsQuery>): string {
+  const next = { ...q, ...change };
+  const params = new URLSearchParams();
+  const defaults = listRunsInputSchema.parse({});
+  for (const [k, v] of Object.entries(next)) {
+    if (v === undefined || v === null || v === "" || v === (defaults as Record<string, unknown>)[k]) continue;
+    params.set(k, String(v));
+  }
+  const s = params.toString();
+  return s ? `/runs?${s}` : "/runs";
+}
+
+export default async function RunsPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
+  const q = listRunsInputSchema.parse(await searchParams);
+  const prisma = getPrisma();
+  const [data, options] = await Promise.all([listRuns(prisma, q), runFilterOptions(prisma)]);
+  const sortLinks = Object.fromEntries(
+    RUN_SORTS.map((s: RunSort) => {
+      const active = q.sort === s;
+      const dir = active && q.dir === "desc" ? "asc" : active ? "desc" : s === "created" ? "desc" : "asc";
+      return [s, { href: hrefWith(q, { sort: s, dir, page: 1 }), active, dir: active ? q.dir : null }];
+    }),
+  ) as SortLinks;
+  const filtered = Boolean(q.status || q.model || q.reward || q.experiment || q.tag);
+
   return (
     <>
       <h1>Runs</h1>
-      <p className="muted">No runs yet. Launch a grid of runs from the Launch page.</p>
+      <p>
+        <a href={`/api/export/runs.csv${hrefWith(q, {}).slice("/runs".length)}`} download>
+          Download this table (CSV)
+        </a>
+      </p>
+      <AutoRefresh active={data.runs.some((r) => (ACTIVE_STATUSES as readonly string[]).includes(r.status))} />
+      <form method="get" action="/runs" className="filters card" aria-label="Filter runs">
+        <label>
+          Status
+          <select name="status" defaultValue={q.status ?? ""}>
+            <option value="">any</option>
+            {RUN_STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {s.toLowerCase()}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Base model
+          <select name="model" defaultValue={q.model ?? ""}>
+            <option value="">any</option>
+            {options.models.map((m) => (
+              <option key={m.id} value={m.name}>
+                {m.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Reward method
+          <select name="reward" defaultValue={q.reward ?? ""}>
+            <option value="">any</option>
+            {REWARD_METHOD_NAMES.map((r) => (
+              <option key={r} value={r}>
+                {r}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Experiment
+          <select name="experiment" defaultValue={q.experiment ?? ""}>
+            <option value="">any</option>
+            {options.experiments.map((e) => (
+              <option key={e.id} value={e.id}>
+                {e.name} ({e.createdAt.toISOString().slice(0, 16).replace("T", " ")})
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Tag
+          <select name="tag" defaultValue={q.tag ?? ""}>
+            <option value="">any</option>
+            {options.tags.map((t) => (
+              <option key={t} value={t}>
+                {t}
+              </option>
+            ))}
+          </select>
+        </label>
+        {q.sort !== "created" ? <input type="hidden" name="sort" value={q.sort} /> : null}
+        {q.dir !== "desc" ? <input type="hidden" name="dir" value={q.dir} /> : null}
+        <button type="submit">Apply filters</button>
+        {filtered ? <Link href="/runs">Clear</Link> : null}
+      </form>
+      {data.total === 0 ? (
+        <p className="muted">
+          {filtered ? "No run matches these filters." : "No runs yet."} <Link href="/runs/new">Launch a grid of runs</Link>.
+        </p>
+      ) : (
+        <>
+          <RunsTable runs={data.runs} sortLinks={sortLinks} metrics={[...TABLE_METRICS]} />
+          <Pagination page={data.page} pages={data.pages} total={data.total} hrefFor={(page) => hrefWith(q, { page })} />
+        </>
+      )}
     </>
   );
 }

@@ -3,7 +3,7 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 
-const SOURCES = ["app", "server", "runner/engine/metrics", "next.config.js", "package-lock.json", "tsconfig.json"];
+const SOURCES = ["app", "server", "runner/engine", "prisma/schema.prisma", "next.config.js", "package-lock.json", "tsconfig.json"];
 
 function newestMtime(p: string): number {
   if (!existsSync(p)) return 0;

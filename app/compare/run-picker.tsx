@@ -1,0 +1,48 @@
+"use client";
+import { useRouter } from "next/navigation";
+import { useState } from "react";
+import type { CompareRun } from "@/server/services/compare";
+
+export function RunPicker({ runs, max }: { runs: CompareRun[]; max: number }) {
+  const router = useRouter();
+  const [picked, setPicked] = useState<string[]>([]);
+  if (runs.length === 0) return <p className="muted">No runs with metrics yet.</p>;
+  const toggle = (id: string) => setPicked((p) => (p.includes(id) ? p.filter((x) => x !== id) : p.length < max ? [...p, id] : p));
+  return (
+    <>
+      <p>
+        <button type="button" disabled={picked.length === 0} onClick={() => router.push(`/compare?runs=${picked.join(",")}`)}>
+          Compare {picked.length} run{picked.length === 1 ? "" : "s"}
+        </button>
+      </p>
+      <table>
+        <thead>
+          <tr>
+            <th />
+            <th>Base model</th>
+            <th>Reward method</th>
+            <th>Seed</th>
+            <th>Dataset</th>
+            <th>Status</th>
+            <th>MCS</th>
+          </tr>
+        </thead>
+        <tbody>
+          {runs.map((r) => (
+            <tr key={r.id}>
+              <td>
+                <input type="checkbox" aria-label={`select run ${r.id}`} checked={picked.includes(r.id)} onChange={() => toggle(r.id)} />
+              </td>
+              <td>{r.model}</td>
+              <td>{r.rewardMethod}</td>
+              <td>{r.seed}</td>
+              <td>{r.datasetSize}</td>
+              <td>{r.status}</td>
+              <td>{r.mcsStep === null ? "–" : `${r.mcsCensored ? "> " : ""}${r.mcsStep}`}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
+  );
+}

@@ -1,0 +1,35 @@
+// Display helpers shared by the runs pages (pure; server and browser).
+
+/** A metric value with 3 significant digits; NaN and infinities spelled out. */
+export function formatValue(v: number | null | undefined): string {
+  if (v === null || v === undefined) return "–";
+  if (Number.isNaN(v)) return "NaN";
+  if (!Number.isFinite(v)) return v > 0 ? "∞" : "−∞";
+  if (v !== 0 && (Math.abs(v) >= 1e5 || Math.abs(v) < 1e-3)) return v.toExponential(2);
+  return Number(v.toPrecision(3)).toString();
+}
+
+/** MCS as the leaderboard shows it: "42", or "> 200" when the run never collapsed (censored). */
+export function formatMcs(step: number | null | undefined, censored: boolean | null | undefined): string {
+  if (step === null || step === undefined) return "–";
+  return censored ? `> ${step}` : String(step);
+}
+
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return "–";
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min ${s % 60} s`;
+  return `${Math.floor(m / 60)} h ${m % 60} min`;
+}
+
+export function formatTime(d: Date | string | null | undefined): string {
+  if (!d) return "–";
+  const date = typeof d === "string" ? new Date(d) : d;
+  return date.toISOString().replace("T", " ").slice(0, 19) + " UTC";
+}
+
+export function formatCount(n: number): string {
+  return n.toLocaleString("en-US");
+}

@@ -1,0 +1,19 @@
+import { notFound } from "next/navigation";
+import { z } from "zod";
+import { getPrisma } from "@/server/db/prisma";
+import { getRun, RunNotFoundError } from "@/server/services/runs";
+import { RunView } from "./run-view";
+
+export const dynamic = "force-dynamic";
+
+export default async function RunPage({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  if (!z.uuid().safeParse(id).success) notFound();
+  try {
+    await getRun(getPrisma(), id);
+  } catch (err) {
+    if (err instanceof RunNotFoundError) notFound();
+    throw err;
+  }
+  return <RunView id={id} />;
+}

@@ -1,0 +1,278 @@
+"use client";
+/**
+ * The launch form. Native inputs in fieldsets with labels, so it works from the keyboard alone; the
+ * server validates with the shared schema (server/schemas/launch.ts) and its messages come back as
+ * tRPC `data.fieldErrors`, shown next to each field and summarised at the top. The preview (grid size,
+ * rollouts, tokens) updates live from the same numbers.
+ */
+import { useMutation } from "@tanstack/react-query";
+import { useRouter } from "next/navigation";
+import { useMemo, useRef, useState } from "react";
+import { HYPERPARAMETERS, TRAIN_DEFAULTS, estimateCost, type HyperparameterKey, type LaunchInput } from "@/server/schemas/launch";
+import { useTRPC } from "../../trpc/client";
+import { formatCount } from "../../components/format";
+
+interface ModelOption {
+  id: string;
+  name: string;
+  family: string;
+  description: string;
+  paramCount: number;
+  external: boolean;
+}
+interface RewardOption {
+  name: string;
+  kind: string;
+  description: string;
+}
+
+type FieldErrors = Partial<Record<string, string[]>>;
+
+/** "32, 1024" -> [32, 1024]; a token that is not a number becomes NaN so the schema names it. */
+function numberList(text: string): number[] {
+  return text
+    .split(/[\s,;]+/)
+    .filter(Boolean)
+    .map((t) => (/^-?\d+(\.\d+)?$/.test(t) ? Number(t) : Number.NaN));
+}
+const toNumber = (text: string) => (text.trim() === "" ? Number.NaN : Number(text));
+
+const FIELD_LABELS: Record<string, string> = {
+  name: "Experiment name",
+  notes: "Notes",
+  tags: "Tags",
+  baseModelIds: "Base models",
+  rewardMethods: "Reward methods",
+  task: "Task",
+  datasetSizes: "Dataset sizes",
+  seeds: "Seeds",
+  grid: "Grid",
+  ...Object.fromEntries(HYPERPARAMETERS.map((h) => [h.key, h.label])),
+};
+/** Where the error summary's links jump to. */
+const fieldId = (k: string) => `field-${k}`;
+
+function Errors({ name, errors }: { name: string; errors: FieldErrors }) {
+  const list = errors[name];
+  if (!list?.length) return null;
+  return (
+    <p className="field-error" id={`${fieldId(name)}-error`}>
+      {list.join(" · ")}
+    </p>
+  );
+}
+
+export function LaunchForm({ models, rewardMethods, tasks }: { models: ModelOption[]; rewardMethods: RewardOption[]; tasks: string[] }) {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const summaryRef = useRef<HTMLDivElement>(null);
+  const launchable = models.filter((m) => !m.external);
+  const [name, setName] = useState("");
+  const [notes, setNotes] = useState("");
+  const [tags, setTags] = useState("");
+  const [modelIds, setModelIds] = useState<string[]>(launchable.length === 1 ? [launchable[0].id] : []);
+  const [rewards, setRewards] = useState<string[]>(["majority_vote"]);
+  const [task, setTask] = useState<string>(TRAIN_DEFAULTS.task);
+  const [datasetSizes, setDatasetSizes] = useState(String(TRAIN_DEFAULTS.datasetSize));
+  const [seeds, setSeeds] = useState(String(TRAIN_DEFAULTS.seed));
+  const [hyper, setHyper] = useState<Record<HyperparameterKey, string>>(
+    () => Object.fromEntries(HYPERPARAMETERS.map((h) => [h.key, String(TRAIN_DEFAULTS[h.key])])) as Record<HyperparameterKey, string>,
+  );
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [formError, setFormError] = useState("");
+
+  const input: LaunchInput = useMemo(
+    () => ({
+      name,
+      notes,
+      tags: tags.split(",").map((t) => t.trim()).filter(Boolean),
+      baseModelIds: modelIds,
+      rewardMethods: rewards as LaunchInput["rewardMethods"],
+      task: task as LaunchInput["task"],
+      datasetSizes: numberList(datasetSizes),
+      seeds: numberList(seeds),
+      ...(Object.fromEntries(HYPERPARAMETERS.map((h) => [h.key, toNumber(hyper[h.key])])) as Record<HyperparameterKey, number>),
+    }),
+    [name, notes, tags, modelIds, rewards, task, datasetSizes, seeds, hyper],
+  );
+  const runs = input.baseModelIds.length * input.rewardMethods.length * input.datasetSizes.length * input.seeds.length;
+  const cost = estimateCost({
+    runs,
+    steps: input.steps ?? Number.NaN,
+    promptsPerStep: input.promptsPerStep ?? Number.NaN,
+    groupSize: input.groupSize ?? Number.NaN,
+    valEvery: input.valEvery ?? Number.NaN,
+  });
+
+  const launch = useMutation(
+    trpc.launch.create.mutationOptions({
+      onSuccess: (res) => router.push(`/runs?experiment=${res.experimentId}`),
+      onError: (err) => {
+        const fe = (err.data as { fieldErrors?: FieldErrors | null } | undefined)?.fieldErrors ?? {};
+        setErrors(fe);
+        setFormError(Object.keys(fe).length ? "" : err.message);
+        // Move focus to the summary so keyboard and screen-reader users land on the problems.
+        requestAnimationFrame(() => summaryRef.current?.focus());
+      },
+    }),
+  );
+
+  const toggle = (list: string[], set: (v: string[]) => void, value: string) =>
+    set(list.includes(value) ? list.filter((v) => v !== value) : [...list, value]);
+  const invalid = (k: string) => (errors[k]?.length ? { "aria-invalid": true, "aria-describedby": `${fieldId(k)}-error` } : {});
+  const errorKeys = Object.keys(errors).filter((k) => errors[k]?.length);
+
+  return (
+    <form
+      className="launch-form"
+      noValidate
+      aria-label="Launch runs"
+      onSubmit={(e) => {
+        e.preventDefault();
+        setErrors({});
+        setFormError("");
+        launch.mutate(input);
+      }}
+    >
+      <div ref={summaryRef} tabIndex={-1} className={errorKeys.length || formError ? "error-summary" : undefined} role="alert">
+        {errorKeys.length > 0 ? (
+          <>
+            <b>Nothing was launched. Fix these fields:</b>
+            <ul>
+              {errorKeys.map((k) => (
+                <li key={k}>
+                  <a href={`#${fieldId(k)}`}>{FIELD_LABELS[k] ?? k}</a>: {errors[k]!.join(" · ")}
+                </li>
+              ))}
+            </ul>
+          </>
+        ) : formError ? (
+          <b>Nothing was launched: {formError}</b>
+        ) : null}
+      </div>
+
+      <fieldset>
+        <legend>Experiment</legend>
+        <label htmlFor={fieldId("name")}>Experiment name</label>
+        <input id={fieldId("name")} name="name" value={name} onChange={(e) => setName(e.target.value)} {...invalid("name")} />
+        <Errors name="name" errors={errors} />
+        <label htmlFor={fieldId("notes")}>Notes</label>
+        <textarea id={fieldId("notes")} name="notes" rows={2} value={notes} onChange={(e) => setNotes(e.target.value)} {...invalid("notes")} />
+        <Errors name="notes" errors={errors} />
+        <label htmlFor={fieldId("tags")}>Tags (comma-separated)</label>
+        <input id={fieldId("tags")} name="tags" value={tags} onChange={(e) => setTags(e.target.value)} {...invalid("tags")} />
+        <Errors name="tags" errors={errors} />
+      </fieldset>
+
+      <fieldset id={fieldId("baseModelIds")} {...invalid("baseModelIds")}>
+        <legend>Base models</legend>
+        {models.length === 0 ? <p className="muted">No base models are registered (npm start seeds the shipped ones).</p> : null}
+        {models.map((m) => (
+          <label key={m.id} className="check">
+            <input
+              type="checkbox"
+              name="baseModelIds"
+              value={m.id}
+              disabled={m.external}
+              checked={modelIds.includes(m.id)}
+              onChange={() => toggle(modelIds, setModelIds, m.id)}
+            />
+            <span>
+              <b>{m.name}</b> <span className="muted">{m.family} · {formatCount(m.paramCount)} parameters{m.external ? " · external (reports through the ingestion API)" : ""}</span>
+              {m.description ? <span className="help">{m.description}</span> : null}
+            </span>
+          </label>
+        ))}
+        <Errors name="baseModelIds" errors={errors} />
+      </fieldset>
+
+      <fieldset id={fieldId("rewardMethods")} {...invalid("rewardMethods")}>
+        <legend>Reward methods</legend>
+        {rewardMethods.map((r) => (
+          <label key={r.name} className="check">
+            <input type="checkbox" name="rewardMethods" value={r.name} checked={rewards.includes(r.name)} onChange={() => toggle(rewards, setRewards, r.name)} />
+            <span>
+              <b>{r.name}</b> <span className="muted">({r.kind})</span>
+              <span className="help">{r.description}</span>
+            </span>
+          </label>
+        ))}
+        <Errors name="rewardMethods" errors={errors} />
+      </fieldset>
+
+      <fieldset id={fieldId("task")}>
+        <legend>Task</legend>
+        {tasks.map((t) => (
+          <label key={t} className="check">
+            <input type="radio" name="task" value={t} checked={task === t} onChange={() => setTask(t)} />
+            <span>{t}</span>
+          </label>
+        ))}
+        <Errors name="task" errors={errors} />
+      </fieldset>
+
+      <fieldset>
+        <legend>Grid</legend>
+        <label htmlFor={fieldId("datasetSizes")}>Dataset sizes (training prompts, comma-separated, 32 to 16384)</label>
+        <input id={fieldId("datasetSizes")} name="datasetSizes" value={datasetSizes} onChange={(e) => setDatasetSizes(e.target.value)} {...invalid("datasetSizes")} />
+        <Errors name="datasetSizes" errors={errors} />
+        <label htmlFor={fieldId("seeds")}>Seeds (comma-separated)</label>
+        <input id={fieldId("seeds")} name="seeds" value={seeds} onChange={(e) => setSeeds(e.target.value)} {...invalid("seeds")} />
+        <Errors name="seeds" errors={errors} />
+      </fieldset>
+
+      <fieldset className="hyper">
+        <legend>Hyperparameters</legend>
+        {HYPERPARAMETERS.map((h) => (
+          <div key={h.key} className="hyper-field">
+            <label htmlFor={fieldId(h.key)}>{h.label}</label>
+            <input
+              id={fieldId(h.key)}
+              name={h.key}
+              type="number"
+              step="any"
+              inputMode="decimal"
+              value={hyper[h.key]}
+              onChange={(e) => setHyper({ ...hyper, [h.key]: e.target.value })}
+              aria-describedby={errors[h.key]?.length ? `${fieldId(h.key)}-error` : `${fieldId(h.key)}-help`}
+              aria-invalid={errors[h.key]?.length ? true : undefined}
+            />
+            <span className="help" id={`${fieldId(h.key)}-help`}>
+              {h.help} Default {String(TRAIN_DEFAULTS[h.key])}.
+            </span>
+            <Errors name={h.key} errors={errors} />
+          </div>
+        ))}
+      </fieldset>
+
+      <section className="card preview" aria-label="Preview" aria-live="polite" id={fieldId("grid")}>
+        <h2>Preview</h2>
+        <p data-testid="grid-preview">
+          <b>{runs}</b> run{runs === 1 ? "" : "s"} = {input.baseModelIds.length} model(s) × {input.rewardMethods.length} reward method(s) ×{" "}
+          {input.datasetSizes.length} dataset size(s) × {input.seeds.length} seed(s)
+        </p>
+        <table>
+          <tbody>
+            <tr>
+              <th scope="row">Training rollouts</th>
+              <td>
+                {formatCount(cost.rollouts)} <span className="muted">(runs × steps × prompts per step × group size)</span>
+              </td>
+            </tr>
+            <tr>
+              <th scope="row">Sampled tokens, at most</th>
+              <td>
+                {formatCount(cost.tokens)} <span className="muted">(rollouts and validation samples × {TRAIN_DEFAULTS.maxNewTokens} new tokens)</span>
+              </td>
+            </tr>
+          </tbody>
+        </table>
+        <Errors name="grid" errors={errors} />
+      </section>
+
+      <button type="submit" className="primary" disabled={launch.isPending}>
+        {launch.isPending ? "Launching…" : `Launch ${runs} run${runs === 1 ? "" : "s"}`}
+      </button>
+    </form>
+  );
+}

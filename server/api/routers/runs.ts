@@ -1,0 +1,31 @@
+import { TRPCError } from "@trpc/server";
+import { z } from "zod";
+import { createTRPCRouter, publicProcedure } from "../trpc";
+import { protectedProcedure } from "../protected";
+import { listRunsInputSchema, runIdsInputSchema } from "../../schemas/runs";
+import { cancelRuns, getRun, listRuns, requeueRuns, runEventsTail, runFilterOptions, RunNotFoundError } from "../../services/runs";
+import { getMetricSeries, metricSeriesInputSchema } from "../../services/metric-series";
+
+const runIdInput = z.object({ id: z.uuid() });
+
+async function orNotFound<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (err) {
+    if (err instanceof RunNotFoundError) throw new TRPCError({ code: "NOT_FOUND", message: err.message });
+    throw err;
+  }
+}
+
+export const runsRouter = createTRPCRouter({
+  list: publicProcedure.input(listRunsInputSchema).query(({ ctx, input }) => listRuns(ctx.prisma, input)),
+  filterOptions: publicProcedure.input(z.object({}).optional()).query(({ ctx }) => runFilterOptions(ctx.prisma)),
+  get: publicProcedure.input(runIdInput).query(({ ctx, input }) => orNotFound(getRun(ctx.prisma, input.id))),
+  events: publicProcedure
+    .input(z.object({ id: z.uuid(), limit: z.number().int().min(1).max(1000).default(200) }))
+    .query(({ ctx, input }) => runEventsTail(ctx.prisma, input.id, input.limit)),
+  /** Downsampled series (<= maxPoints per run and key); narrower [minStep, maxStep] when zoomed. */
+  series: publicProcedure.input(metricSeriesInputSchema).query(({ ctx, input }) => getMetricSeries(ctx.prisma, input)),
+  cancel: protectedProcedure.input(runIdsInputSchema).mutation(({ ctx, input }) => cancelRuns(ctx.prisma, input.ids)),
+  requeue: protectedProcedure.input(runIdsInputSchema).mutation(({ ctx, input }) => requeueRuns(ctx.prisma, input.ids)),
+});

@@ -1,0 +1,56 @@
+import { describe, expect, it } from "vitest";
+import { trainConfigSchema } from "@/runner/engine/train/config";
+import { TRAIN_DEFAULTS, estimateCost, expandGrid, gridSize, launchInputSchema, runConfig } from "./launch";
+
+const A = "5b3f6c1e-1d2a-4c3b-9a8e-111111111111";
+const B = "5b3f6c1e-1d2a-4c3b-9a8e-222222222222";
+
+const valid = {
+  name: "grid",
+  baseModelIds: [A, B],
+  rewardMethods: ["majority_vote", "ground_truth"],
+  task: "arith",
+  datasetSizes: [32, 1024],
+  seeds: [1, 2, 3],
+};
+
+describe("launch grid", () => {
+  it("expands every combination once, models x rewards x sizes x seeds", () => {
+    const v = launchInputSchema.parse(valid);
+    const cells = expandGrid(v);
+    expect(cells).toHaveLength(2 * 2 * 2 * 3);
+    expect(gridSize(v)).toBe(24);
+    expect(new Set(cells.map((c) => JSON.stringify(c))).size).toBe(24);
+    expect(cells[0]).toEqual({ baseModelId: A, rewardMethod: "majority_vote", datasetSize: 32, seed: 1 });
+    expect(cells[23]).toEqual({ baseModelId: B, rewardMethod: "ground_truth", datasetSize: 1024, seed: 3 });
+  });
+
+  it("fills hyperparameters from trainConfigSchema's defaults and builds a valid engine config", () => {
+    const v = launchInputSchema.parse(valid);
+    expect(v.groupSize).toBe(TRAIN_DEFAULTS.groupSize);
+    expect(v.steps).toBe(TRAIN_DEFAULTS.steps);
+    const config = runConfig(v, expandGrid(v)[5], "arith-small");
+    expect(trainConfigSchema.parse(config)).toEqual(config);
+    expect(config).toMatchObject({ model: "arith-small", reward: "majority_vote", datasetSize: 1024, seed: 3, steps: 200 });
+  });
+
+  it("estimates cost as runs x steps x prompts x group (tokens bounded by max new tokens)", () => {
+    const c = estimateCost({ runs: 4, steps: 6, promptsPerStep: 4, groupSize: 4, valEvery: 0 });
+    expect(c.rollouts).toBe(4 * 6 * 4 * 4);
+    expect(c.tokens).toBe(c.rollouts * TRAIN_DEFAULTS.maxNewTokens);
+    expect(estimateCost({ runs: 1, steps: Number.NaN, promptsPerStep: 4, groupSize: 4, valEvery: 3 }).rollouts).toBe(0);
+  });
+
+  it("reports bad fields by name, with the engine's ranges", () => {
+    const r = launchInputSchema.safeParse({ ...valid, name: " ", datasetSizes: [8], seeds: [1, 1], groupSize: 1, temperature: 0, rewardMethods: [] });
+    expect(r.success).toBe(false);
+    const keys = new Set(r.error!.issues.map((i) => i.path[0]));
+    for (const k of ["name", "datasetSizes", "seeds", "groupSize", "temperature", "rewardMethods"]) expect(keys).toContain(k);
+  });
+
+  it("refuses a grid above the cap", () => {
+    const r = launchInputSchema.safeParse({ ...valid, datasetSizes: [32, 64, 128, 256, 512, 1024, 2048, 4096], seeds: Array.from({ length: 16 }, (_, i) => i) });
+    expect(r.success).toBe(false);
+    expect(r.error!.issues.some((i) => i.path[0] === "grid")).toBe(true);
+  });
+});

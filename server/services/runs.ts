@@ -1,0 +1,206 @@
+/**
+ * The runs table and one run's page: listing with server-side filters, sort and pagination (values
+ * from MetricSummary, never from MetricPoint), a run's details and log tail, cancel and re-queue.
+ */
+import "server-only";
+import type { Prisma } from "../db/generated/client";
+import type { PrismaClient } from "../db/prisma";
+import { METRICS, type MetricName } from "@/runner/engine/metrics/metricNames";
+import { FINISHED_STATUSES, type ListRunsQuery, type RunSort } from "../schemas/runs";
+
+/** The metrics the runs table shows as "last (best)"; best is the maximum (all are higher-is-better). */
+export const TABLE_METRICS: readonly MetricName[] = [
+  METRICS.rewardAccuracy,
+  METRICS.groundTruthReward,
+  METRICS.proxyReward,
+  METRICS.valAccuracy,
+];
+
+export class RunNotFoundError extends Error {
+  override name = "RunNotFoundError";
+  constructor(id: string) {
+    super(`No run with id ${id}`);
+  }
+}
+
+function orderBy(sort: RunSort, dir: "asc" | "desc"): Prisma.RunOrderByWithRelationInput[] {
+  const primary: Prisma.RunOrderByWithRelationInput = {
+    created: { createdAt: dir },
+    status: { status: dir },
+    model: { baseModel: { name: dir } },
+    reward: { rewardMethod: dir },
+    progress: { currentStep: dir },
+    mcs: { mcsStep: { sort: dir, nulls: "last" } },
+    datasetSize: { datasetSize: dir },
+    seed: { seed: dir },
+  }[sort] as Prisma.RunOrderByWithRelationInput;
+  // A total order, so pages never repeat or skip a run.
+  return [primary, { createdAt: "desc" }, { id: "asc" }];
+}
+
+export function runsWhere(q: Pick<ListRunsQuery, "status" | "model" | "reward" | "experiment" | "tag">): Prisma.RunWhereInput {
+  return {
+    ...(q.status && { status: q.status }),
+    ...(q.model && { baseModel: { name: q.model } }),
+    ...(q.reward && { rewardMethod: q.reward }),
+    ...(q.experiment && { experimentId: q.experiment }),
+    ...(q.tag && { experiment: { tags: { has: q.tag } } }),
+  };
+}
+
+export interface MetricCell {
+  last: number;
+  lastStep: number;
+  best: number | null;
+}
+
+export async function listRuns(prisma: PrismaClient, q: ListRunsQuery) {
+  const where = runsWhere(q);
+  const [total, rows] = await Promise.all([
+    prisma.run.count({ where }),
+    prisma.run.findMany({
+      where,
+      orderBy: orderBy(q.sort, q.dir),
+      skip: (q.page - 1) * q.pageSize,
+      take: q.pageSize,
+      select: {
+        id: true,
+        status: true,
+        cancelRequested: true,
+        rewardMethod: true,
+        task: true,
+        datasetSize: true,
+        seed: true,
+        currentStep: true,
+        totalSteps: true,
+        mcsStep: true,
+        mcsCensored: true,
+        createdAt: true,
+        startedAt: true,
+        finishedAt: true,
+        baseModel: { select: { id: true, name: true } },
+        experiment: { select: { id: true, name: true, tags: true } },
+        summaries: { where: { key: { in: [...TABLE_METRICS] } }, select: { key: true, last: true, lastStep: true, max: true } },
+      },
+    }),
+  ]);
+  return {
+    total,
+    page: q.page,
+    pageSize: q.pageSize,
+    pages: Math.max(1, Math.ceil(total / q.pageSize)),
+    runs: rows.map(({ summaries, ...r }) => ({
+      ...r,
+      metrics: Object.fromEntries(summaries.map((s) => [s.key, { last: s.last, lastStep: s.lastStep, best: s.max }])) as Partial<
+        Record<MetricName, MetricCell>
+      >,
+    })),
+  };
+}
+export type RunsPage = Awaited<ReturnType<typeof listRuns>>;
+export type RunRow = RunsPage["runs"][number];
+
+/** The choices of the filter bar: base models, reward methods in use, recent experiments, tags. */
+export async function runFilterOptions(prisma: PrismaClient) {
+  const [models, experiments, tags] = await Promise.all([
+    prisma.baseModel.findMany({ select: { id: true, name: true }, orderBy: { name: "asc" } }),
+    prisma.experiment.findMany({ select: { id: true, name: true, createdAt: true }, orderBy: { createdAt: "desc" }, take: 200 }),
+    prisma.$queryRaw<Array<{ tag: string }>>`SELECT DISTINCT unnest("tags") AS tag FROM "Experiment" ORDER BY tag LIMIT 500`,
+  ]);
+  return { models, experiments, tags: tags.map((t) => t.tag) };
+}
+
+export async function getRun(prisma: PrismaClient, id: string) {
+  const run = await prisma.run.findUnique({
+    where: { id },
+    select: {
+      id: true,
+      status: true,
+      cancelRequested: true,
+      rewardMethod: true,
+      task: true,
+      datasetSize: true,
+      seed: true,
+      config: true,
+      runnerId: true,
+      heartbeatAt: true,
+      leaseExpiresAt: true,
+      attempts: true,
+      maxAttempts: true,
+      currentStep: true,
+      totalSteps: true,
+      createdAt: true,
+      startedAt: true,
+      finishedAt: true,
+      error: true,
+      checkpointStep: true,
+      mcsStep: true,
+      mcsCensored: true,
+      baseModel: { select: { id: true, name: true, family: true, external: true } },
+      experiment: { select: { id: true, name: true, notes: true, tags: true } },
+      runner: { select: { id: true, host: true, devices: true, lastSeenAt: true } },
+      summaries: { select: { key: true, last: true, lastStep: true, min: true, max: true, count: true }, orderBy: { key: "asc" } },
+    },
+  });
+  if (!run) throw new RunNotFoundError(id);
+  return run;
+}
+export type RunDetails = Awaited<ReturnType<typeof getRun>>;
+
+/** The newest `limit` log lines of a run, oldest first. */
+export async function runEventsTail(prisma: PrismaClient, runId: string, limit = 200) {
+  const events = await prisma.runEvent.findMany({ where: { runId }, orderBy: { id: "desc" }, take: limit });
+  return events.reverse().map((e) => ({ id: Number(e.id), time: e.time, level: e.level, message: e.message }));
+}
+
+/**
+ * Cancel: a QUEUED run becomes CANCELED at once (no runner holds it; the claim statement would also
+ * skip it); a RUNNING run gets cancelRequested and its runner stops it within seconds. Finished runs
+ * are left as they are. Each update is one statement with its status in the WHERE clause, so a run
+ * that a runner claims in between is caught by the second one.
+ */
+export async function cancelRuns(prisma: PrismaClient, ids: string[]) {
+  return prisma.$transaction(async (tx) => {
+    const canceled = await tx.run.updateMany({
+      where: { id: { in: ids }, status: "QUEUED" },
+      data: { status: "CANCELED", cancelRequested: true, finishedAt: new Date() },
+    });
+    const requested = await tx.run.updateMany({ where: { id: { in: ids }, status: "RUNNING" }, data: { cancelRequested: true } });
+    return { canceled: canceled.count, stopping: requested.count };
+  });
+}
+
+/**
+ * Re-queue makes a FRESH QUEUED COPY of each finished run (SUCCEEDED, FAILED, CANCELED, CRASHED):
+ * same experiment, base model, reward method, task, dataset size, seed and config; new id, no metrics,
+ * no checkpoint. The original keeps its history (its curves, MCS and log stay comparable), which a
+ * reset in place would destroy. Runs still QUEUED or RUNNING are skipped.
+ */
+export async function requeueRuns(prisma: PrismaClient, ids: string[]) {
+  return prisma.$transaction(async (tx) => {
+    const originals = await tx.run.findMany({
+      where: { id: { in: ids }, status: { in: [...FINISHED_STATUSES] } },
+      orderBy: { createdAt: "asc" },
+    });
+    const copies: Array<{ from: string; id: string }> = [];
+    for (const r of originals) {
+      const copy = await tx.run.create({
+        data: {
+          experimentId: r.experimentId,
+          baseModelId: r.baseModelId,
+          rewardMethod: r.rewardMethod,
+          task: r.task,
+          datasetSize: r.datasetSize,
+          seed: r.seed,
+          config: r.config as Prisma.InputJsonValue,
+          totalSteps: r.totalSteps,
+          maxAttempts: r.maxAttempts,
+          status: "QUEUED",
+        },
+        select: { id: true },
+      });
+      copies.push({ from: r.id, id: copy.id });
+    }
+    return { copies, skipped: ids.length - copies.length };
+  });
+}

@@ -1,0 +1,32 @@
+// Hand-made base models and runs for the dashboard's integration tests (real Postgres).
+import type pg from "pg";
+
+export async function addBaseModel(pool: pg.Pool, name: string, staticEval: unknown = null): Promise<string> {
+  const { rows } = await pool.query<{ id: string }>(
+    `INSERT INTO "BaseModel" ("name", "family", "paramCount", "architecture", "staticEval")
+     VALUES ($1, 'test', 1000, '{"width":8,"depth":1,"heads":1,"context":16,"vocabSize":54}', $2) RETURNING "id"`,
+    [name, staticEval === null ? null : JSON.stringify(staticEval)],
+  );
+  return rows[0]!.id;
+}
+
+export interface RunSpec {
+  baseModelId: string;
+  rewardMethod: string;
+  seed?: number;
+  status?: string;
+  mcsStep?: number | null;
+  mcsCensored?: boolean | null;
+  totalSteps?: number;
+  createdAt?: Date;
+}
+
+export async function addRun(pool: pg.Pool, s: RunSpec): Promise<string> {
+  const { rows } = await pool.query<{ id: string }>(
+    `INSERT INTO "Run" ("baseModelId", "rewardMethod", "task", "datasetSize", "seed", "config", "status", "totalSteps",
+                        "mcsStep", "mcsCensored", "createdAt")
+     VALUES ($1, $2, 'arith', 256, $3, '{"collapseThreshold":0.01}', $4::"RunStatus", $5, $6, $7, $8) RETURNING "id"`,
+    [s.baseModelId, s.rewardMethod, s.seed ?? 0, s.status ?? "SUCCEEDED", s.totalSteps ?? 100, s.mcsStep ?? null, s.mcsCensored ?? null, s.createdAt ?? new Date()],
+  );
+  return rows[0]!.id;
+}
