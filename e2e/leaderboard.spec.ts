@@ -1,12 +1,12 @@
 import { expect, test, type Page } from "@playwright/test";
 import { readFileSync } from "node:fs";
-import pg from "pg";
+import type pg from "pg";
 import { writeMetricBatch, type MetricPointInput } from "../server/ingest/metrics";
+import { e2ePool } from "./database";
 
 // Inserts base models and finished runs with metric points straight into the e2e product's
 // database (through the same writer the runner uses, so MCS and summaries are current), then checks
 // that the leaderboard ranks the models by MCS and that every CSV download equals the database.
-const DATABASE_URL = process.env.E2E_DATABASE_URL ?? `postgres://postgres:urlvr@127.0.0.1:${process.env.E2E_PG_PORT ?? "15441"}/urlvr`;
 const tag = `e2e${Date.now().toString(36)}`;
 const name = (m: string) => `${tag}-${m}`;
 
@@ -83,7 +83,7 @@ function valCurve(start: number, best: number): MetricPointInput[] {
 }
 
 test.beforeAll(async () => {
-  pool = new pg.Pool({ connectionString: DATABASE_URL, max: 2 });
+  pool = e2ePool();
   // alpha collapses late, gamma early, beta never (censored: ranks first).
   const spec = [
     { m: "alpha", greedy: 0.3, pass: 0.8, mcs: [220, 260, 240], gt: [0.3, 0.5] },
