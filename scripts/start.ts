@@ -88,7 +88,9 @@ launch("dashboard", bin("next"), [values.dev ? "dev" : "start", "-p", String(por
 
 let runnerRestarts = 0;
 function startRunner(): void {
-  launch("runner", bin("tsx"), ["runner/main.ts"], (code) => {
+  // Node itself with tsx's loader (not the tsx wrapper, which would sit between us and the runner and
+  // could leave the runner orphaned if the wrapper were killed).
+  launch("runner", process.execPath, ["--import", "tsx", "runner/main.ts"], (code) => {
     // The runner hands its runs back before it exits, so a restart loses nothing; bounded so a
     // runner that cannot start does not spin.
     if (runnerRestarts++ < 5) {

@@ -31,6 +31,8 @@ export function loadMigrations(dir = path.resolve(process.cwd(), "prisma/migrati
 
 export async function applyMigrations(pool: pg.Pool, migrations = loadMigrations()): Promise<string[]> {
   const client = await pool.connect();
+  // A dropped connection must reject the next query, not crash the process (see withTransaction).
+  client.on("error", () => {});
   const applied: string[] = [];
   try {
     await client.query("SELECT pg_advisory_lock($1)", [ADVISORY_LOCK_ID]);

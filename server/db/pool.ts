@@ -27,3 +27,29 @@ export async function checkConnection(url: string): Promise<void> {
     await client.end().catch(() => {});
   }
 }
+
+/**
+ * Runs `fn` inside one transaction on a pooled client. While a client is checked out, pg-pool removes
+ * its own error listener; a server that cuts the connection between two statements (a restart) would
+ * then raise an unhandled 'error' event and kill the process. The listener added here keeps the
+ * failure an ordinary rejected query, and a client that failed is destroyed instead of reused.
+ */
+export async function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  const ignore = () => {};
+  client.on("error", ignore);
+  let failure: Error | undefined;
+  try {
+    await client.query("BEGIN");
+    const result = await fn(client);
+    await client.query("COMMIT");
+    return result;
+  } catch (err) {
+    failure = err instanceof Error ? err : new Error(String(err));
+    await client.query("ROLLBACK").catch(() => {});
+    throw err;
+  } finally {
+    client.off("error", ignore);
+    client.release(failure);
+  }
+}

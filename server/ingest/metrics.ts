@@ -4,6 +4,7 @@
 import type pg from "pg";
 import { modelCollapseStep } from "../../runner/engine/metrics/mcs";
 import { MCS_METRIC } from "../../runner/engine/metrics/metricNames";
+import { withTransaction } from "../db/pool";
 import { SELECT_METRIC_SERIES } from "./sql/selectMetricSeries";
 import { SELECT_RUN_MCS_FOR_UPDATE, UPDATE_RUN_PROGRESS } from "./sql/updateRunProgress";
 import { INSERT_METRIC_POINTS, MERGE_METRIC_SUMMARIES, SELECT_LAST_STEPS } from "./sql/insertMetricPoints";
@@ -180,16 +181,5 @@ export async function writeMetricBatch(
   runId: string,
   points: readonly MetricPointInput[],
 ): Promise<WriteResult> {
-  const client = await pool.connect();
-  try {
-    await client.query("BEGIN");
-    const result = await storeMetrics(client, runId, points);
-    await client.query("COMMIT");
-    return result;
-  } catch (err) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw err;
-  } finally {
-    client.release();
-  }
+  return withTransaction(pool, (client) => storeMetrics(client, runId, points));
 }

@@ -9,6 +9,7 @@
 // seed and total_steps fill the Run columns of the same names, so outside runs rank and filter like
 // the runner's own (a TTRL trainer logs reward_method=majority_vote to appear on the leaderboard).
 import type pg from "pg";
+import { withTransaction } from "../../db/pool";
 import { storeMetrics, type MetricPointInput } from "../metrics";
 import { invalidParameter, MlflowError, runNotFound } from "./errors";
 
@@ -113,7 +114,7 @@ async function defaultExperiment(db: pg.Pool | pg.ClientBase): Promise<Experimen
 }
 
 export async function createExperiment(db: pg.Pool, name: string, tags: KeyValue[]): Promise<string> {
-  return transaction(db, async (client) => {
+  return withTransaction(db, async (client) => {
     // Serialises creators of the same name, so two clients cannot both pass the existence check.
     await client.query(`SELECT pg_advisory_xact_lock(hashtext('mlflow-experiment:' || $1))`, [name]);
     const { rowCount } = await client.query(`SELECT 1 FROM "Experiment" WHERE "name" = $1`, [name]);
@@ -190,7 +191,7 @@ export interface CreateRunInput {
 }
 
 export async function createRun(db: pg.Pool, input: CreateRunInput) {
-  return transaction(db, async (client) => {
+  return withTransaction(db, async (client) => {
     const experiment =
       input.experimentId === undefined || input.experimentId === DEFAULT_EXPERIMENT_ID
         ? await defaultExperiment(client)
@@ -236,7 +237,7 @@ export interface UpdateRunInput {
  * exit code, and a status written here would fight with its lease. Their name and tags still update.
  */
 export async function updateRun(db: pg.Pool, input: UpdateRunInput) {
-  return transaction(db, async (client) => {
+  return withTransaction(db, async (client) => {
     const run = await lockRun(client, input.runId);
     const next = input.status ? FROM_MLFLOW_STATUS[input.status] : undefined;
     if (next && run.runnerId === null) {
@@ -265,7 +266,7 @@ export interface LogBatchInput {
 
 /** Params, tags and metrics of one request, atomically: any error leaves the database as it was. */
 export async function logBatch(db: pg.Pool, input: LogBatchInput): Promise<void> {
-  await transaction(db, async (client) => {
+  await withTransaction(db, async (client) => {
     const run = await lockRun(client, input.runId);
     await logParams(client, run.id, input.params);
     const tags = lastWins(input.tags);
@@ -365,17 +366,3 @@ function lastWins(items: KeyValue[]): KeyValue[] {
   return [...new Map(items.map((i) => [i.key, i])).values()];
 }
 
-async function transaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query("BEGIN");
-    const result = await fn(client);
-    await client.query("COMMIT");
-    return result;
-  } catch (err) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw err;
-  } finally {
-    client.release();
-  }
-}
