@@ -1,3 +1,4 @@
+import { parse } from "csv-parse/sync";
 import { expect, test, type Page } from "@playwright/test";
 import { readFileSync } from "node:fs";
 import type pg from "pg";
@@ -13,26 +14,8 @@ const name = (m: string) => `${tag}-${m}`;
 let pool: pg.Pool;
 const runIds: Record<string, string[]> = {};
 
-/** RFC 4180 parser (quotes, doubled quotes, CRLF) to read the downloads back. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = "";
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') (cell += '"'), i++;
-      else if (ch === '"') quoted = false;
-      else cell += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ",") row.push(cell), (cell = "");
-    else if (ch === "\r" && text[i + 1] === "\n") row.push(cell), rows.push(row), (row = []), (cell = ""), i++;
-    else cell += ch;
-  }
-  if (cell !== "" || row.length) row.push(cell), rows.push(row);
-  return rows;
-}
+/** Reads a download back with an independent RFC 4180 parser (csv-parse), keeping every cell a string. */
+const parseCsv = (text: string): string[][] => parse(text, { relaxColumnCount: true }) as string[][];
 
 async function download(page: Page, linkName: string | RegExp): Promise<{ filename: string; rows: string[][] }> {
   const [dl] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: linkName }).click()]);

@@ -1,34 +1,15 @@
-// The real engine for the runner's process-level tests: a tiny model pretrained into a temporary
-// folder (about half a second), run configs small enough that a step takes milliseconds, and the
-// metrics of an uninterrupted in-process run to compare a runner's stored points with.
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
+// The real engine for the runner's process-level tests: the engine's tiny model and run configs
+// (runner/engine/train/tiny-model.ts), a corrupted copy for a real training failure, and the metrics
+// of an uninterrupted in-process run to compare a runner's stored points with.
+import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { METRIC_NAMES } from "../engine/metrics/metricNames";
 import type { TrainConfigInput } from "../engine/train/config";
-import { pretrain } from "../engine/train/pretrain";
 import { train } from "../engine/train/train";
 
+export { tinyConfig, tinyModel, type TinyModel } from "../engine/train/tiny-model";
+
 export type Metrics = Map<string, Map<number, number>>;
-
-export interface TinyModel {
-  /** The model folder; a run's `config.model` may name it (it holds a slash, so it is a path). */
-  model: string;
-  /** Deletes the temporary folder. */
-  remove(): void;
-}
-
-/** Pretrains a tiny arithmetic model (width 32, one layer) into a temporary folder. */
-export async function tinyModel(label: string): Promise<TinyModel> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), `urlvr-${label}-`));
-  const model = path.join(dir, "tiny");
-  await pretrain(
-    { task: "arith", difficulty: 2, poolSize: 512, steps: 30, batchSize: 32, width: 32, depth: 1, heads: 2, evalK: 2, lr: 3e-3 },
-    model,
-    { command: `${label} test` },
-  );
-  return { model, remove: () => rmSync(dir, { recursive: true, force: true }) };
-}
 
 /**
  * A copy of `model` whose weights.bin has one byte flipped: loading it fails the manifest's
@@ -41,28 +22,6 @@ export function corruptedCopy(model: string, to: string): string {
   bytes[bytes.length - 5]! ^= 0xff;
   writeFileSync(weights, bytes);
   return to;
-}
-
-/** A run config for the tiny model: 4 prompts x 4 rollouts of at most 16 tokens, one thread. */
-export function tinyConfig(model: string, over: Partial<TrainConfigInput> = {}): TrainConfigInput {
-  return {
-    model,
-    reward: "majority_vote",
-    steps: 4,
-    seed: 7,
-    datasetSize: 32,
-    promptsPerStep: 4,
-    groupSize: 4,
-    maxNewTokens: 16,
-    valEvery: 0,
-    valSize: 8,
-    valK: 2,
-    checkpointEvery: 2,
-    lr: 1e-3,
-    // onnxruntime's results may depend on the thread count; one thread keeps runs comparable.
-    threads: 1,
-    ...over,
-  };
 }
 
 /** The keys a training step reports when it does not validate (every metric but val/*). */

@@ -1,3 +1,4 @@
+import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type pg from "pg";
 import { createTestDatabase, type TestDatabase } from "../../scripts/test/database";
@@ -17,27 +18,8 @@ import {
 } from "./csv";
 import { addBaseModel, addRun } from "./testing/fixtures";
 
-/** A small RFC 4180 parser for checking what we wrote (quotes, doubled quotes, CRLF). */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = "";
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') (cell += '"'), i++;
-      else if (ch === '"') quoted = false;
-      else cell += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ",") row.push(cell), (cell = "");
-    else if (ch === "\r" && text[i + 1] === "\n") {
-      row.push(cell), rows.push(row), (row = []), (cell = ""), i++;
-    } else cell += ch;
-  }
-  if (cell !== "" || row.length) row.push(cell), rows.push(row);
-  return rows;
-}
+/** Reads a download back with an independent RFC 4180 parser (csv-parse), keeping every cell a string. */
+const parseCsv = (text: string): string[][] => parse(text, { relaxColumnCount: true }) as string[][];
 
 async function readAll(stream: ReadableStream<Uint8Array>): Promise<string> {
   return new Response(stream).text();

@@ -1,44 +1,22 @@
 // Pretraining and the RL loop end to end on a tiny model: pretraining learns, identical seeds give
 // identical metrics, and resuming from a checkpoint equals the uninterrupted run.
-import { mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { METRIC_NAMES, METRICS } from "../metrics/metricNames";
 import type { StepRecord } from "./api";
 import type { TrainConfigInput } from "./config";
-import { pretrain } from "./pretrain";
+import { tinyConfig, tinyModel, type TinyModel } from "./tiny-model";
 import { train } from "./train";
 
-let dir: string;
+let tiny: TinyModel;
 let model: string;
 
 beforeAll(async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), "urlvr-train-test-"));
-  model = path.join(dir, "tiny");
-  await pretrain(
-    { task: "arith", difficulty: 2, poolSize: 512, steps: 60, batchSize: 32, width: 32, depth: 1, heads: 2, evalK: 2, lr: 3e-3 },
-    model,
-    { command: "test" },
-  );
+  tiny = await tinyModel("train-test");
+  model = tiny.model;
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => tiny.remove());
 
-const base = (): TrainConfigInput => ({
-  model,
-  reward: "majority_vote",
-  steps: 4,
-  seed: 7,
-  datasetSize: 32,
-  promptsPerStep: 4,
-  groupSize: 4,
-  maxNewTokens: 16,
-  valEvery: 2,
-  valSize: 8,
-  valK: 2,
-  checkpointEvery: 2,
-  lr: 1e-3,
-});
+const base = (): TrainConfigInput => tinyConfig(model, { valEvery: 2 });
 
 /** Metrics without perf/*, which measure time and differ between any two runs. */
 function stable(records: StepRecord[]) {
