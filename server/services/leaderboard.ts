@@ -203,23 +203,13 @@ export function buildLeaderboard(models: readonly ModelInfo[], runs: readonly Ru
   };
 }
 
-interface RunFiguresRow {
-  runId: string;
-  baseModelId: string;
-  rewardMethod: string;
-  seed: number;
-  mcsStep: number | null;
-  mcsCensored: boolean | null;
-  initialAccuracy: number | null;
-  bestAccuracy: number | null;
-}
 
 /**
  * Per finished run: MCS columns, first val/accuracy point (one index probe on the primary key per
  * run) and the best value from MetricSummary. Never scans metric points.
  */
 export async function loadRunFigures(prisma: PrismaClient): Promise<RunFigures[]> {
-  const rows = await prisma.$queryRaw<RunFiguresRow[]>`
+  const rows = await prisma.$queryRaw<RunFigures[]>`
     SELECT r."id" AS "runId", r."baseModelId", r."rewardMethod", r."seed", r."mcsStep", r."mcsCensored",
            (SELECT p."value" FROM "MetricPoint" p
              WHERE p."runId" = r."id" AND p."key" = ${METRICS.valAccuracy}
