@@ -141,28 +141,31 @@ export function ceLoss(g: Graph, c: ModelConfig, p: Map<string, Tensor>, tokens:
 }
 
 /**
- * Sampler step graph. Prefill (withPast false): tokens/positions (B, S), keyMask (B, S), causal.
- * Decode (withPast true): one new token per row, past.<i>.k (B, H, D, P) / past.<i>.v (B, H, P, D),
- * keyMask (B, P+1). Outputs the last position's logits (B, V) and present.<i>.k / present.<i>.v.
+ * Sampler step graphs. Prefill (withPast false): tokens/positions (B, S), keyMask (B, S), causal.
+ * Decode (withPast true): one new token per row, a fixed-capacity cache cache.<i>.k and
+ * cache.<i>.v (B, H, Lc, D), and keyMask (B, Lc) true on its filled positions (the new token
+ * always attends to itself). Both output the last position's logits (B, V) and this call's keys
+ * and values present.<i>.k / present.<i>.v as (B*S, C) rows (head h at columns h*D..h*D+D-1), which
+ * the host writes into its cache.
  */
 export function buildSamplerGraph(c: ModelConfig, withPast: boolean, float: Float = "float32"): Graph {
   const g = new Graph(float, withPast ? "decode" : "prefill");
   const p = declareParams(g, c);
   const H = c.heads, D = c.width / c.heads;
-  const tokens = g.input("tokens", "int64", ["B", "S"]);
-  const positions = g.input("positions", "int64", ["B", "S"]);
+  const tokens = g.input("tokens", "int64", ["B", withPast ? 1 : "S"]);
+  const positions = g.input("positions", "int64", ["B", withPast ? 1 : "S"]);
   const keyMask = g.input("keyMask", "bool", ["B", "L"]);
-  let past: LayerCache[] | undefined;
+  let cache: LayerCache[] | undefined;
   let allowed = g.unsqueeze(keyMask, [1, 2]); // (B, 1, 1, L)
   if (withPast) {
-    past = [];
-    for (let i = 0; i < c.depth; i++) past.push({ k: g.input(`past.${i}.k`, float, ["B", H, D, "P"]), v: g.input(`past.${i}.v`, float, ["B", H, "P", D]) });
+    cache = [];
+    for (let i = 0; i < c.depth; i++) cache.push({ k: g.input(`cache.${i}.k`, float, ["B", H, "L", D]), v: g.input(`cache.${i}.v`, float, ["B", H, "L", D]) });
   } else {
     const len = g.squeeze(g.dimOf(tokens, 1), [0]);
     const pos = g.range(0, len, "S");
     allowed = g.and(allowed, g.lessOrEqual(g.unsqueeze(pos, [0]), g.unsqueeze(pos, [1]))); // (B, 1, S, S)
   }
-  const { logits, present } = emitForward(g, c, p, tokens, positions, allowed, { past });
+  const { logits, present } = emitForward(g, c, p, tokens, positions, allowed, { cache });
   const last = withPast ? g.squeeze(logits, [1]) : g.squeeze(g.slice(logits, [-1], [Number.MAX_SAFE_INTEGER], [1]), [1]);
   g.output(last, "logits");
   present.forEach((kv, i) => {

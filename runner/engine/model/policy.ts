@@ -20,6 +20,7 @@ export interface PolicyOptions {
   device?: Device;
   /** float32 for training; float64 for gradient checks. */
   dtype?: "float32" | "float64";
+  /** onnxruntime intra-op threads (default: onnxruntime's choice; see onnx/session.ts). */
   threads?: number;
 }
 
@@ -225,19 +226,20 @@ export class Policy {
     if (prompts.length === 0) return { tokens: [] };
     const [prefill, decode] = await Promise.all([this.session("prefill"), this.session("decode")]);
     const B = prompts.length, V = this.config.vocabSize, ctx = this.config.context;
+    const H = this.config.heads, C = this.config.width, D = C / H, depth = this.config.depth;
     const lens = prompts.map((p) => p.length);
     const Pm = Math.max(...lens);
     if (Pm > ctx) throw new Error(`prompt of ${Pm} tokens exceeds context ${ctx}`);
     if (lens.some((l) => l < 1)) throw new Error("empty prompt (it must at least hold BOS)");
     if (o.maxNewTokens < 1) return { tokens: prompts.map(() => []) };
     const tok = new BigInt64Array(B * Pm), pos = new BigInt64Array(B * Pm);
-    let keyMask = new Uint8Array(B * Pm);
+    const pmask = new Uint8Array(B * Pm);
     prompts.forEach((p, b) => {
       const pad = Pm - p.length;
       for (let t = 0; t < p.length; t++) {
         tok[b * Pm + pad + t] = BigInt(p[t]);
         pos[b * Pm + pad + t] = BigInt(t);
-        keyMask[b * Pm + pad + t] = 1;
+        pmask[b * Pm + pad + t] = 1;
       }
     });
     const w = this.weightFeeds(params);
@@ -245,15 +247,53 @@ export class Policy {
       ...w,
       tokens: new ort.Tensor("int64", tok, [B, Pm]),
       positions: new ort.Tensor("int64", pos, [B, Pm]),
-      keyMask: new ort.Tensor("bool", keyMask, [B, Pm]),
+      keyMask: new ort.Tensor("bool", pmask, [B, Pm]),
     });
+    // The KV cache lives on the host in fixed-capacity buffers, keys and values (n, H, cap, D) per
+    // layer, with keyMask (n, cap) true on filled columns; each decode step reads them as inputs
+    // (no copy) and returns only the new token's keys/values, written here at column L. Capacity
+    // grows in chunks, so the attention spans few empty columns and the cache is rarely moved.
+    const GROW = 8;
+    let cap = Pm + Math.min(GROW, Math.max(o.maxNewTokens - 1, 1));
+    let n = B;
+    const alloc = (len: number) => (this.dtype === "float32" ? new Float32Array(len) : new Float64Array(len));
+    const ks: Array<Float32Array | Float64Array> = [], vs: Array<Float32Array | Float64Array> = [];
+    let keyMask = new Uint8Array(n * cap);
+    for (let b = 0; b < B; b++) keyMask.set(pmask.subarray(b * Pm, (b + 1) * Pm), b * cap);
+    const put = (l: number, rowsK: Float32Array | Float64Array, rowsV: Float32Array | Float64Array, S: number, at: number) => {
+      scatterRows(ks[l], rowsK, n, S, H, D, cap, at);
+      scatterRows(vs[l], rowsV, n, S, H, D, cap, at);
+    };
+    for (let l = 0; l < depth; l++) {
+      ks.push(alloc(n * C * cap));
+      vs.push(alloc(n * C * cap));
+      put(l, out[`present.${l}.k`].data as Float32Array, out[`present.${l}.v`].data as Float32Array, Pm, 0);
+    }
+    /** Rebuilds the cache with rows `keep` (all when null) and capacity `ncap`, L columns filled. */
+    const rebuild = (keep: number[] | null, ncap: number, L: number) => {
+      const sel = keep ?? Array.from({ length: n }, (_, i) => i);
+      const m = sel.length;
+      const km = new Uint8Array(m * ncap);
+      for (let j = 0; j < m; j++) km.set(keyMask.subarray(sel[j] * cap, sel[j] * cap + L), j * ncap);
+      keyMask = km;
+      for (let l = 0; l < depth; l++) {
+        for (const arr of [ks, vs]) {
+          const src = arr[l], dst = alloc(m * C * ncap);
+          for (let j = 0; j < m; j++) {
+            for (let h = 0; h < H; h++) dst.set(src.subarray((sel[j] * H + h) * cap * D, ((sel[j] * H + h) * cap + L) * D), (j * H + h) * ncap * D);
+          }
+          arr[l] = dst;
+        }
+      }
+      n = m;
+      cap = ncap;
+    };
     const responses: number[][] = prompts.map(() => []);
     // rows[i] = the prompt index of batch row i; finished rows are dropped from the batch (and
     // their cache rows with them) once a quarter of it is done, so long tails decode cheaply.
     let rows = prompts.map((_, b) => b);
     let L = Pm;
-    let past: ortTypes.Tensor[] = [];
-    for (let i = 0; i < this.config.depth; i++) past.push(out[`present.${i}.k`], out[`present.${i}.v`]);
+    const next = new BigInt64Array(B), npos = new BigInt64Array(B);
     for (let step = 0; ; step++) {
       const logits = out.logits.data as Float32Array | Float64Array;
       if (trace) {
@@ -261,8 +301,6 @@ export class Policy {
         rows.forEach((b, i) => full.set(logits.subarray(i * V, (i + 1) * V), b * V));
         trace.logits.push(full);
       }
-      const n = rows.length;
-      const next = new BigInt64Array(n), npos = new BigInt64Array(n);
       const alive: number[] = [];
       for (let i = 0; i < n; i++) {
         const b = rows[i];
@@ -274,34 +312,29 @@ export class Policy {
         if (!this.finished(responses[b], lens[b], o.maxNewTokens, o.ignoreEos)) alive.push(i);
       }
       if (alive.length === 0) break;
-      let keep: number[] | null = null;
-      if (alive.length <= (3 * n) / 4) keep = alive;
-      const m = keep ? keep.length : n;
-      const km = new Uint8Array(m * (L + 1));
-      const sel = keep ?? rows.map((_, i) => i);
-      sel.forEach((i, j) => {
-        km.set(keyMask.subarray(i * L, (i + 1) * L), j * (L + 1));
-        km[j * (L + 1) + L] = 1;
-      });
-      keyMask = km;
-      const feeds: Feeds = {
-        ...w,
-        tokens: new ort.Tensor("int64", keep ? BigInt64Array.from(keep, (i) => next[i]) : next, [m, 1]),
-        positions: new ort.Tensor("int64", keep ? BigInt64Array.from(keep, (i) => npos[i]) : npos, [m, 1]),
-        keyMask: new ort.Tensor("bool", keyMask, [m, L + 1]),
-      };
+      const keep = alive.length <= (3 * n) / 4 ? alive : null;
+      const tk = keep ? BigInt64Array.from(keep, (i) => next[i]) : next.slice(0, n);
+      const ps = keep ? BigInt64Array.from(keep, (i) => npos[i]) : npos.slice(0, n);
       if (keep) {
-        past = past.map((t) => selectRows(t, keep!));
+        rebuild(keep, cap, L);
         rows = keep.map((i) => rows[i]);
       }
-      L++;
-      for (let i = 0; i < this.config.depth; i++) {
-        feeds[`past.${i}.k`] = past[2 * i];
-        feeds[`past.${i}.v`] = past[2 * i + 1];
+      const feeds: Feeds = {
+        ...w,
+        tokens: new ort.Tensor("int64", tk, [n, 1]),
+        positions: new ort.Tensor("int64", ps, [n, 1]),
+        keyMask: new ort.Tensor("bool", keyMask, [n, cap]),
+      };
+      for (let i = 0; i < depth; i++) {
+        feeds[`cache.${i}.k`] = new ort.Tensor(this.dtype, ks[i] as Float32Array, [n, H, cap, D]);
+        feeds[`cache.${i}.v`] = new ort.Tensor(this.dtype, vs[i] as Float32Array, [n, H, cap, D]);
       }
       out = await decode.run(feeds);
-      past = [];
-      for (let i = 0; i < this.config.depth; i++) past.push(out[`present.${i}.k`], out[`present.${i}.v`]);
+      // The token just fed becomes cache column L.
+      if (L >= cap) rebuild(null, cap + GROW, L);
+      for (let l = 0; l < depth; l++) put(l, out[`present.${l}.k`].data as Float32Array, out[`present.${l}.v`].data as Float32Array, 1, L);
+      for (let i = 0; i < n; i++) keyMask[i * cap + L] = 1;
+      L++;
     }
     return { tokens: responses };
   }
@@ -317,13 +350,21 @@ export class Policy {
   }
 }
 
-/** The rows `keep` of a tensor whose first axis is the batch. */
-function selectRows(t: ortTypes.Tensor, keep: number[]): ortTypes.Tensor {
-  const src = t.data as Float32Array | Float64Array;
-  const per = src.length / t.dims[0];
-  const dst = new (src.constructor as Float32ArrayConstructor)(keep.length * per);
-  keep.forEach((i, j) => dst.set(src.subarray(i * per, (i + 1) * per), j * per));
-  return new ort.Tensor(t.type as "float32", dst, [keep.length, ...t.dims.slice(1)]);
+/**
+ * Writes rows (row b*S + s holds batch row b, position s; head h at columns h*D..h*D+D-1) into a
+ * cache (n, H, cap, D) at columns at..at+S-1.
+ */
+function scatterRows(dst: Float32Array | Float64Array, src: Float32Array | Float64Array, n: number, S: number, H: number, D: number, cap: number, at: number): void {
+  const C = H * D;
+  for (let b = 0; b < n; b++) {
+    for (let s = 0; s < S; s++) {
+      const row = (b * S + s) * C;
+      for (let h = 0; h < H; h++) {
+        const o = ((b * H + h) * cap + at + s) * D, i = row + h * D;
+        for (let d = 0; d < D; d++) dst[o + d] = src[i + d];
+      }
+    }
+  }
 }
 
 export async function createPolicySession(config: ModelConfig, options: PolicyOptions = {}): Promise<Policy> {

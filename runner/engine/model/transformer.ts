@@ -3,9 +3,9 @@
 // session serves every step.
 //
 // Legend: B batch, S new positions in this call, N = B*S rows, L key positions (past + new),
-// C width, H heads, D = C/H head size, V vocabulary. The KV cache keeps keys pre-transposed as
-// (B, H, D, L) and values as (B, H, L, D), so decoding concatenates along the last /
-// second-to-last axis and the score matmul needs no transpose of the cache.
+// C width, H heads, D = C/H head size, V vocabulary. The sampler's KV cache lives on the host
+// (policy.ts) as keys and values (B, H, Lc, D) of a fixed capacity Lc; a decode step reads it as
+// graph inputs and returns only the new token's keys and values.
 
 import { gelu } from "../onnx/composites";
 import type { Graph, Tensor } from "../onnx/graph";
@@ -14,13 +14,18 @@ import { type ModelConfig, LN_EPS, paramShapes } from "./config";
 export type ParamTensors = Map<string, Tensor>;
 
 export interface LayerCache {
-  k: Tensor; // (B, H, D, L)
-  v: Tensor; // (B, H, L, D)
+  k: Tensor;
+  v: Tensor;
 }
 
 export interface ForwardOptions {
-  /** Per-layer cache of earlier positions; the new keys/values are appended to it. */
-  past?: LayerCache[];
+  /**
+   * Decoding one token per row (S = 1) against a fixed-capacity cache: k and v (B, H, Lc, D), of
+   * which `allowed` (B, 1, 1, Lc) marks the filled positions. The new token attends to those and
+   * to itself; the cache is not copied in the graph (the host writes the new keys/values, returned
+   * in `present` as (B, C) rows, into its buffers).
+   */
+  cache?: LayerCache[];
 }
 
 /** Declares every parameter as a graph input named as in `paramShapes`. */
@@ -38,6 +43,7 @@ export function declareParams(g: Graph, c: ModelConfig): ParamTensors {
 export function emitForward(
   g: Graph, c: ModelConfig, p: ParamTensors, tokens: Tensor, positions: Tensor, allowed: Tensor, opts: ForwardOptions = {},
 ): { logits: Tensor; present: LayerCache[] } {
+  // present: per layer, this call's keys and values as (N, C) rows (head h at columns h*D..h*D+D-1).
   const P = (n: string) => {
     const t = p.get(n);
     if (!t) throw new Error(`missing parameter ${n}`);
@@ -58,18 +64,26 @@ export function emitForward(
     const h = g.layerNorm(x, P(`${pre}ln1.g`), P(`${pre}ln1.b`), LN_EPS);
     const qkv = g.linear(h, P(`${pre}attn.wqkv`), P(`${pre}attn.bqkv`)); // (N, 3C)
     const [q0, k0, v0] = g.split(qkv, -1, [C, C, C]);
-    const q = g.transpose(heads(g.mul(q0, 1 / Math.sqrt(D))), [0, 2, 1, 3]); // (B, H, S, D)
-    let k = g.transpose(heads(k0), [0, 2, 3, 1]); // (B, H, D, S)
-    let v = g.transpose(heads(v0), [0, 2, 1, 3]); // (B, H, S, D)
-    const past = opts.past?.[i];
-    if (past) {
-      k = g.concat([past.k, k], 3); // (B, H, D, L)
-      v = g.concat([past.v, v], 2); // (B, H, L, D)
+    const cache = opts.cache?.[i];
+    let merged: Tensor; // (N, C)
+    if (cache) {
+      const q = g.reshape(g.mul(q0, 1 / Math.sqrt(D)), [-1, H, 1, D]); // (B, H, 1, D): S = 1
+      const kn = g.reshape(k0, [-1, H, 1, D]), vn = g.reshape(v0, [-1, H, 1, D]);
+      // Transpose + MatMul becomes one FusedMatMul with transB (onnxruntime's graph optimizer).
+      const sc = g.add(g.matmul(q, g.transpose(cache.k, [0, 1, 3, 2])), maskBias); // (B, H, 1, Lc)
+      const ss = g.reduceSum(g.mul(q, kn), [-1], true); // (B, H, 1, 1): the token's own key
+      const pr = g.softmax(g.concat([sc, ss], 3), -1); // (B, H, 1, Lc + 1)
+      const pc = g.slice(pr, [0], [-1], [3]), ps = g.slice(pr, [-1], [Number.MAX_SAFE_INTEGER], [3]);
+      merged = g.reshape(g.add(g.matmul(pc, cache.v), g.mul(ps, vn)), [-1, C]); // (B, H, 1, D) -> (N, C)
+    } else {
+      const q = g.transpose(heads(g.mul(q0, 1 / Math.sqrt(D))), [0, 2, 1, 3]); // (B, H, S, D)
+      const k = g.transpose(heads(k0), [0, 2, 3, 1]); // (B, H, D, S)
+      const v = g.transpose(heads(v0), [0, 2, 1, 3]); // (B, H, S, D)
+      const scores = g.add(g.matmul(q, k), maskBias); // (B, H, S, S)
+      const y = g.matmul(g.softmax(scores, -1), v); // (B, H, S, D)
+      merged = g.reshape(g.transpose(y, [0, 2, 1, 3]), [-1, C]); // (N, C)
     }
-    present.push({ k, v });
-    const scores = g.add(g.matmul(q, k), maskBias); // (B, H, S, L)
-    const y = g.matmul(g.softmax(scores, -1), v); // (B, H, S, D)
-    const merged = g.reshape(g.transpose(y, [0, 2, 1, 3]), [-1, C]); // (N, C)
+    present.push({ k: k0, v: v0 });
     x = g.add(x, g.linear(merged, P(`${pre}attn.wo`), P(`${pre}attn.bo`)));
     const h2 = g.layerNorm(x, P(`${pre}ln2.g`), P(`${pre}ln2.b`), LN_EPS);
     const f = gelu(g, g.linear(h2, P(`${pre}mlp.wfc`), P(`${pre}mlp.bfc`))); // (N, 4C)

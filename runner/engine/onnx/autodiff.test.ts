@@ -2,6 +2,7 @@
 // each run (set GRADCHECK_SEED to reproduce a failure; the seed is in every failure message).
 
 import { describe, expect, it } from "vitest";
+import { gradients } from "./autodiff";
 import { gelu } from "./composites";
 import { Graph, type Shape, type Tensor } from "./graph";
 import { createSession, toOrt } from "./session";
@@ -58,6 +59,27 @@ describe(`VJP rules vs central differences (seed ${seed})`, () => {
     const out = await s.run({ a: toOrt("float64", randn([64], 3), [64]) });
     expect(Math.max(Number(out.d.data[0]), Number(out.e.data[0])), `seed ${seed}`).toBeLessThan(1e-14);
     await s.release();
+  });
+  it("float32 GELU (fused FastGelu forward, recomputing backward) matches the float64 composite", async () => {
+    const xs = randn([4000], 2), dys = randn([4000]);
+    const run = async (f: "float32" | "float64") => {
+      const g = new Graph(f);
+      const a = g.input("a", f, [4000]), dy = g.input("dy", f, [4000]);
+      const y = gelu(g, a);
+      const [da] = gradients(g, g.sumAll(g.mul(y, dy)), [a]);
+      g.output(y, "y");
+      g.output(da, "da");
+      if (f === "float32") expect(g.nodes.some((n) => n.op === "FastGelu")).toBe(true);
+      const s = await createSession(g.toModelBytes());
+      const out = await s.run({ a: toOrt(f, xs, [4000]), dy: toOrt(f, dys, [4000]) });
+      await s.release();
+      return [Float64Array.from(out.y.data as Float32Array), Float64Array.from(out.da.data as Float32Array)];
+    };
+    const [y32, d32] = await run("float32"), [y64, d64] = await run("float64");
+    for (let i = 0; i < xs.length; i++) {
+      expect(Math.abs(y32[i] - y64[i]), `seed ${seed}`).toBeLessThan(1e-5 * Math.max(1, Math.abs(y64[i])));
+      expect(Math.abs(d32[i] - d64[i]), `seed ${seed}`).toBeLessThan(1e-5 * Math.max(1, Math.abs(d64[i])));
+    }
   });
   it("ReduceSum / ReduceMean (static and symbolic dims) / ReduceMax", async () => {
     await check("rsum", [x("a", [2, 3, 4])], [2, 4], (g, [a]) => g.reduceSum(a, [1], false));

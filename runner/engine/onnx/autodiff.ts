@@ -105,6 +105,10 @@ export const VJP: Record<string, Rule> = {
   },
   MatMul: (g, n, [dy], needs) => {
     const [a, b] = [inp(n, 0), inp(n, 1)];
+    if (a.shape.length === 2 && b.shape.length === 2) {
+      // Plain 2-D product: Gemm's transpose flags instead of Transpose nodes.
+      return [needs[0] ? g.gemm(dy!, b, false, true) : null, needs[1] ? g.gemm(a, dy!, true, false) : null];
+    }
     const da = needs[0] ? unbroadcast(g, g.matmul(dy!, swapLast(g, b)), a) : null;
     let db: Tensor | null = null;
     if (needs[1]) {

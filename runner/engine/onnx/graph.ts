@@ -15,6 +15,8 @@ export type Dim = number | string;
 export type Shape = Dim[];
 
 export const OPSET = 17;
+/** onnxruntime's contrib operator domain (CPU kernels for float32 only, e.g. FastGelu). */
+export const MS_DOMAIN = "com.microsoft";
 
 /** Attribute values: plain numbers are ints, `{ f }` floats, number[] ints lists, strings strings. */
 export type AttrValue = number | { f: number } | number[] | string | { tensor: { dtype: DType; dims: number[]; data: number[] } };
@@ -24,6 +26,8 @@ export interface Node {
   readonly inputs: ReadonlyArray<Tensor | null>;
   readonly outputs: Tensor[];
   readonly attrs: Readonly<Record<string, AttrValue>>;
+  /** Operator set domain; default "" (ONNX). "com.microsoft" for onnxruntime's contrib ops. */
+  domain?: string;
   /** Set on the last node of a composite (see `markComposite`). */
   composite?: Composite;
 }
@@ -415,6 +419,7 @@ export class Graph {
       name: this.name,
       node: this.nodes.map((n, i) => ({
         opType: n.op,
+        ...(n.domain ? { domain: n.domain } : {}),
         name: `n${i}`,
         input: n.inputs.map((t) => (t ? t.name : "")),
         output: n.outputs.map((t) => t.name),
@@ -427,7 +432,10 @@ export class Graph {
     const model: onnxProto.onnx.IModelProto = {
       irVersion: 8,
       producerName: "urlvr-lab",
-      opsetImport: [{ domain: "", version: OPSET }],
+      opsetImport: [
+        { domain: "", version: OPSET },
+        ...(this.nodes.some((n) => n.domain === MS_DOMAIN) ? [{ domain: MS_DOMAIN, version: 1 }] : []),
+      ],
       graph,
     };
     return onnx.ModelProto.encode(onnx.ModelProto.create(model)).finish();

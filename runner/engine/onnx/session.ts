@@ -8,7 +8,11 @@ export type Device = "cpu" | "webgpu";
 
 export interface SessionOptions {
   device?: Device;
-  /** Intra-op threads; default: onnxruntime's choice (all cores). */
+  /**
+   * Intra-op threads; default: onnxruntime's choice (all cores). One thread can be faster while
+   * other processes load the machine (a parallel op waits for its slowest thread); two were faster
+   * on a quiet 2-core machine (see runner/engine/bench/engine.ts --threads).
+   */
   threads?: number;
   /**
    * Let idle pool threads spin. Off by default: with several runs sharing two cores, spinning
