@@ -58,6 +58,13 @@ describe("compare.series on Postgres", () => {
 
     const lines = await caller.compare.series({ runIds: ids, key: "train/reward_accuracy" });
     expect(lines.series).toHaveLength(3);
+    expect(lines.series.map((s) => s.runId)).toEqual(ids);
+    // Unknown ids are dropped; lines come in the order asked.
+    const unknown = "00000000-0000-4000-8000-000000000000";
+    const mixed = await caller.compare.series({ runIds: [ids[2]!, unknown, ids[0]!], key: "train/reward_accuracy" });
+    expect(mixed.runs.map((r) => r.id)).toEqual([ids[2], ids[0]]);
+    expect(mixed.series.map((s) => s.runId)).toEqual([ids[2], ids[0]]);
+    expect(mixed.series[0]!.points).toEqual(lines.series[2]!.points);
     expect(lines.series.every((s) => s.points.length <= 1000 && s.points.length > 100)).toBe(true);
 
     const grouped = await caller.compare.series({ runIds: ids, key: "train/reward_accuracy", groupBy: "model", maxPoints: 300 });

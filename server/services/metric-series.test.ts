@@ -21,7 +21,7 @@ async function insert(runId: string, key: string, points: SeriesPoint[]) {
     await pool.query(
       `INSERT INTO "MetricPoint" ("runId", "key", "step", "value", "wallTime")
        SELECT $1::uuid, $2, s, v, to_timestamp(w / 1000.0) FROM unnest($3::int[], $4::float8[], $5::float8[]) AS t(s, v, w)`,
-      [runId, key, chunk.map((p) => p.step), chunk.map((p) => String(p.value)), chunk.map((p) => p.wallTime)],
+      [runId, key, chunk.map((p) => p.step), chunk.map((p) => (Object.is(p.value, -0) ? "-0" : String(p.value))), chunk.map((p) => p.wallTime)],
     );
   }
 }
@@ -49,6 +49,15 @@ beforeAll(async () => {
   await insert(runA, "train/reward_accuracy", noisy);
   await insert(runA, "val/accuracy", noisy.filter((p) => p.step % 20 === 0).map((p) => ({ ...p, value: Number.isFinite(p.value) ? p.value : 0 })));
   await insert(runB, "train/reward_accuracy", noisy.slice(0, 300));
+  // Sparse, irregular steps (gaps, a late first step) and plateaus: many equal minima and maxima per
+  // bucket (the earliest must win), -0 beside 0, and whole buckets of NaN.
+  const plateaus: SeriesPoint[] = [];
+  for (let i = 0; i < 4000; i++) {
+    const step = 17 + i * 5 + ((i * 7) % 5);
+    const value = i >= 2000 && i < 2100 ? Number.NaN : i % 11 === 0 ? -0 : Math.round(Math.sin(i / 40) * 3) / 3;
+    plateaus.push({ step, value, wallTime: 1_767_225_600_000 + step * 1500 + (i % 3) });
+  }
+  await insert(runB, "actor/entropy", plateaus);
 });
 afterAll(async () => {
   await pool?.end();
@@ -91,6 +100,22 @@ describe("getMetricSeries", () => {
     expect(small.points.map((p) => p.step)).toEqual([1495, 1496, 1497, 1498, 1499, 1500, 1501, 1502, 1503, 1504, 1505]);
     expect(small.points[5].value).toBe(Number.POSITIVE_INFINITY);
     expect(small.points[6].value).toBe(Number.NEGATIVE_INFINITY);
+  });
+
+  it("matches downsample() on sparse steps with ties, -0 and all-NaN buckets, whole and zoomed", async () => {
+    const raw = data[`${runB}/actor/entropy`];
+    for (const [minStep, maxStep, maxPoints] of [[undefined, undefined, 1000], [undefined, undefined, 52], [3000, 15000, 300], [9000, 9400, 40]] as const) {
+      const [s] = await getMetricSeries(prisma, { runIds: [runB], keys: ["actor/entropy"], minStep, maxStep, maxPoints });
+      const window = raw.filter((p) => (minStep === undefined || p.step >= minStep) && (maxStep === undefined || p.step <= maxStep));
+      same(s.points, downsample(window, maxPoints));
+      expect(s.points.map((p) => Object.is(p.value, -0))).toEqual(downsample(window, maxPoints).map((p) => Object.is(p.value, -0)));
+    }
+  });
+
+  it("sends each point once when a run or key is asked twice", async () => {
+    const series = await getMetricSeries(prisma, { runIds: [runB, runB], keys: ["train/reward_accuracy", "train/reward_accuracy"], maxPoints: 64 });
+    expect(series).toHaveLength(1);
+    same(series[0].points, downsample(data[`${runB}/train/reward_accuracy`], 64));
   });
 
   it("matches downsample() for tiny maxPoints too", async () => {
