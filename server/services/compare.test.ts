@@ -65,6 +65,9 @@ describe("compare.series on Postgres", () => {
     expect(mixed.runs.map((r) => r.id)).toEqual([ids[2], ids[0]]);
     expect(mixed.series.map((s) => s.runId)).toEqual([ids[2], ids[0]]);
     expect(mixed.series[0]!.points).toEqual(lines.series[2]!.points);
+    // An id typed in capitals (UUIDs are case-insensitive) finds its run.
+    const upper = await caller.compare.series({ runIds: [ids[1]!.toUpperCase()], key: "train/reward_accuracy" });
+    expect(upper.series.map((s) => s.runId)).toEqual([ids[1]]);
     expect(lines.series.every((s) => s.points.length <= 1000 && s.points.length > 100)).toBe(true);
 
     const grouped = await caller.compare.series({ runIds: ids, key: "train/reward_accuracy", groupBy: "model", maxPoints: 300 });

@@ -19,7 +19,7 @@ export type GroupBy = (typeof GROUP_BY)[number];
 
 export const compareRunsInput = z.object({
   runIds: z
-    .array(z.uuid("each run id must be a UUID"))
+    .array(z.uuid("each run id must be a UUID").transform((id) => id.toLowerCase()))
     .min(1, "Choose at least one run")
     .max(MAX_COMPARE_RUNS, `Compare at most ${MAX_COMPARE_RUNS} runs`),
 });
