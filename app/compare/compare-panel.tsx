@@ -11,6 +11,7 @@ import { Line } from "react-chartjs-2";
 import { useTRPC } from "@/app/trpc/client";
 import { MCS_THRESHOLD } from "@/runner/engine/metrics/mcs";
 import { MCS_METRIC, METRIC_DESCRIPTIONS, type MetricName } from "@/runner/engine/metrics/metricNames";
+import { formatMcs } from "@/app/components/format";
 import type { CompareRun, GroupBy } from "@/server/services/compare";
 
 ChartJS.register(LinearScale, LineElement, PointElement, Filler, Tooltip, Legend);
@@ -191,7 +192,7 @@ export function ComparePanel(props: { runs: CompareRun[]; keys: string[]; initia
               <td>{r.seed}</td>
               <td>{r.datasetSize}</td>
               <td>{r.status}</td>
-              <td>{r.mcsStep === null ? "–" : `${r.mcsCensored ? "> " : ""}${r.mcsStep}`}</td>
+              <td>{formatMcs(r.mcsStep, r.mcsCensored)}</td>
             </tr>
           ))}
         </tbody>

@@ -1,6 +1,7 @@
 "use client";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
+import { formatMcs } from "@/app/components/format";
 import type { CompareRun } from "@/server/services/compare";
 
 export function RunPicker({ runs, max }: { runs: CompareRun[]; max: number }) {
@@ -38,7 +39,7 @@ export function RunPicker({ runs, max }: { runs: CompareRun[]; max: number }) {
               <td>{r.seed}</td>
               <td>{r.datasetSize}</td>
               <td>{r.status}</td>
-              <td>{r.mcsStep === null ? "–" : `${r.mcsCensored ? "> " : ""}${r.mcsStep}`}</td>
+              <td>{formatMcs(r.mcsStep, r.mcsCensored)}</td>
             </tr>
           ))}
         </tbody>
