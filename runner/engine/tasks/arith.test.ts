@@ -6,7 +6,7 @@ import { encodeExample } from "./tokenizer";
 const task = new ArithTask();
 
 describe("arith scratchpad", () => {
-  it("follows precedence: the brief's example", () => {
+  it("follows precedence: the README's example 3+4*2-5 = 6", () => {
     const p = task.parsePrompt("3+4*2-5=");
     expect(p.answer).toBe(6);
     expect(task.solvedExample(p, new Rng(0)).response).toBe("4*2=8,3+8=11,11-5=6#6");
