@@ -11,7 +11,7 @@ import { Line } from "react-chartjs-2";
 import { useTRPC } from "@/app/trpc/client";
 import { MCS_THRESHOLD } from "@/runner/engine/metrics/mcs";
 import { MCS_METRIC, METRIC_DESCRIPTIONS, type MetricName } from "@/runner/engine/metrics/metricNames";
-import { formatMcs } from "@/app/components/format";
+import { RunCells, RunHeaderCells } from "./run-cells";
 import type { CompareRun, GroupBy } from "@/server/services/compare";
 
 ChartJS.register(LinearScale, LineElement, PointElement, Filler, Tooltip, Legend);
@@ -173,12 +173,7 @@ export function ComparePanel(props: { runs: CompareRun[]; keys: string[]; initia
         <thead>
           <tr>
             <th>Run</th>
-            <th>Base model</th>
-            <th>Reward method</th>
-            <th>Seed</th>
-            <th>Dataset</th>
-            <th>Status</th>
-            <th>MCS</th>
+            <RunHeaderCells />
           </tr>
         </thead>
         <tbody>
@@ -187,12 +182,7 @@ export function ComparePanel(props: { runs: CompareRun[]; keys: string[]; initia
               <td>
                 <a href={`/runs/${r.id}`}>{r.id.slice(0, 8)}</a>
               </td>
-              <td>{r.model}</td>
-              <td>{r.rewardMethod}</td>
-              <td>{r.seed}</td>
-              <td>{r.datasetSize}</td>
-              <td>{r.status}</td>
-              <td>{formatMcs(r.mcsStep, r.mcsCensored)}</td>
+              <RunCells run={r} />
             </tr>
           ))}
         </tbody>

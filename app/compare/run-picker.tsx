@@ -1,7 +1,7 @@
 "use client";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { formatMcs } from "@/app/components/format";
+import { RunCells, RunHeaderCells } from "./run-cells";
 import type { CompareRun } from "@/server/services/compare";
 
 export function RunPicker({ runs, max }: { runs: CompareRun[]; max: number }) {
@@ -20,12 +20,7 @@ export function RunPicker({ runs, max }: { runs: CompareRun[]; max: number }) {
         <thead>
           <tr>
             <th />
-            <th>Base model</th>
-            <th>Reward method</th>
-            <th>Seed</th>
-            <th>Dataset</th>
-            <th>Status</th>
-            <th>MCS</th>
+            <RunHeaderCells />
           </tr>
         </thead>
         <tbody>
@@ -34,12 +29,7 @@ export function RunPicker({ runs, max }: { runs: CompareRun[]; max: number }) {
               <td>
                 <input type="checkbox" aria-label={`select run ${r.id}`} checked={picked.includes(r.id)} onChange={() => toggle(r.id)} />
               </td>
-              <td>{r.model}</td>
-              <td>{r.rewardMethod}</td>
-              <td>{r.seed}</td>
-              <td>{r.datasetSize}</td>
-              <td>{r.status}</td>
-              <td>{formatMcs(r.mcsStep, r.mcsCensored)}</td>
+              <RunCells run={r} />
             </tr>
           ))}
         </tbody>

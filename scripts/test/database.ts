@@ -4,6 +4,7 @@ import pg from "pg";
 import { inject } from "vitest";
 import { applyMigrations, verifyTables } from "../../server/db/migrate";
 import { createPool } from "../../server/db/pool";
+import { createPrisma, type PrismaClient } from "../../server/db/prisma";
 
 export interface TestDatabase {
   url: string;
@@ -33,6 +34,31 @@ export async function createTestDatabase(opts: { migrate?: boolean } = {}): Prom
       await c.connect();
       await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
       await c.end();
+    },
+  };
+}
+
+export interface ConnectedTestDatabase {
+  url: string;
+  pool: pg.Pool;
+  prisma: PrismaClient;
+  /** Disconnects both clients and drops the database. */
+  close(): Promise<void>;
+}
+
+/** A migrated test database with a pg pool and a Prisma client on it, for service tests. */
+export async function connectTestDatabase(): Promise<ConnectedTestDatabase> {
+  const db = await createTestDatabase();
+  const pool = createPool(db.url, 2);
+  const prisma = createPrisma(db.url);
+  return {
+    url: db.url,
+    pool,
+    prisma,
+    async close() {
+      await prisma.$disconnect();
+      await pool.end();
+      await db.drop();
     },
   };
 }

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type pg from "pg";
-import { createTestDatabase, type TestDatabase } from "../../scripts/test/database";
+import { connectTestDatabase, type ConnectedTestDatabase } from "../../scripts/test/database";
 import { createCaller } from "../api/root";
-import { createPool } from "../db/pool";
-import { createPrisma, type PrismaClient } from "../db/prisma";
+import type { PrismaClient } from "../db/prisma";
 import { writeMetricBatch } from "../ingest/metrics";
 import { aggregateGroups } from "./compare";
 import { addBaseModel, addRun } from "./testing/fixtures";
@@ -27,19 +26,14 @@ describe("aggregateGroups", () => {
 });
 
 describe("compare.series on Postgres", () => {
-  let db: TestDatabase;
+  let db: ConnectedTestDatabase;
   let pool: pg.Pool;
   let prisma: PrismaClient;
   beforeAll(async () => {
-    db = await createTestDatabase();
-    pool = createPool(db.url, 2);
-    prisma = createPrisma(db.url);
+    db = await connectTestDatabase();
+    ({ pool, prisma } = db);
   });
-  afterAll(async () => {
-    await prisma?.$disconnect();
-    await pool?.end();
-    await db?.drop();
-  });
+  afterAll(() => db?.close());
 
   it("overlays runs, and groups by model with a band on aligned buckets", async () => {
     const m1 = await addBaseModel(pool, "m1");

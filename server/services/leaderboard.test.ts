@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type pg from "pg";
-import { createTestDatabase, type TestDatabase } from "../../scripts/test/database";
+import { connectTestDatabase, type ConnectedTestDatabase } from "../../scripts/test/database";
 import { spearman } from "../../runner/engine/metrics/mcs";
 import { createCaller } from "../api/root";
-import { createPool } from "../db/pool";
-import { createPrisma, type PrismaClient } from "../db/prisma";
+import type { PrismaClient } from "../db/prisma";
 import { writeMetricBatch } from "../ingest/metrics";
 import { buildLeaderboard, compareMcs, formatMcs, mcsRankKeys, medianMcs, type ModelInfo, type RunFigures } from "./leaderboard";
 import { addBaseModel, addRun } from "./testing/fixtures";
@@ -131,19 +130,14 @@ describe("buildLeaderboard", () => {
 });
 
 describe("leaderboard.get on Postgres", () => {
-  let db: TestDatabase;
+  let db: ConnectedTestDatabase;
   let pool: pg.Pool;
   let prisma: PrismaClient;
   beforeAll(async () => {
-    db = await createTestDatabase();
-    pool = createPool(db.url, 2);
-    prisma = createPrisma(db.url);
+    db = await connectTestDatabase();
+    ({ pool, prisma } = db);
   });
-  afterAll(async () => {
-    await prisma?.$disconnect();
-    await pool?.end();
-    await db?.drop();
-  });
+  afterAll(() => db?.close());
 
   it("aggregates hand-made runs: MCS from the writer, censoring, GT gain, unfinished runs ignored", async () => {
     const strong = await addBaseModel(pool, "strong", { greedyAccuracy: 0.4, passAtK: 0.9, k: 8 });
