@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { z } from "zod";
 import { trainConfigSchema, type TrainConfig } from "./engine/train/config";
 import type { ChildMessage, ParentMessage, StopReason, WorkerRun } from "./protocol";
+import { toError } from "./engine/util/to-error";
 
 function send(msg: ChildMessage): Promise<void> {
   return new Promise((resolve) => {
@@ -103,7 +104,7 @@ async function execute(run: WorkerRun, resume: Uint8Array | null): Promise<void>
     if (run.external) await runExternal(run);
     else await runEngine(run, resume);
   } catch (thrown) {
-    const err = thrown instanceof Error ? thrown : new Error(String(thrown));
+    const err = toError(thrown);
     await send({ type: "failed", message: err.message, stack: err.stack });
   }
   process.exit(0);

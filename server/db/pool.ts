@@ -1,5 +1,6 @@
 import pg from "pg";
 import { describeConnectionError, requireDatabaseUrl } from "./connection";
+import { toError } from "../../runner/engine/util/to-error";
 
 // Postgres returns BIGINT (int8) as a string by default; every BIGINT here (ids of events, parameter
 // counts) fits a double, so read it as a number.
@@ -45,7 +46,7 @@ export async function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClie
     await client.query("COMMIT");
     return result;
   } catch (err) {
-    failure = err instanceof Error ? err : new Error(String(err));
+    failure = toError(err);
     await client.query("ROLLBACK").catch(() => {});
     throw err;
   } finally {

@@ -3,10 +3,7 @@
 // admin shutdown, cannot connect now) and 53 (insufficient resources); anything else is a bug or bad
 // data and retrying it would only repeat it.
 
-/** Turns whatever was thrown into an Error (graphile-worker's rule: every catch starts here). */
-export function toError(thrown: unknown): Error {
-  return thrown instanceof Error ? thrown : new Error(typeof thrown === "string" ? thrown : JSON.stringify(thrown));
-}
+export { toError } from "../../runner/engine/util/to-error";
 
 const NODE_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH"]);
 

@@ -5,6 +5,7 @@ import { pretrain } from "../train/pretrain";
 import { describeFlags, parseCommandLine, UsageError } from "./args";
 import { isNpmPreHookOf } from "./npm-hook";
 import { ProgressLine } from "./progress";
+import { toError } from "../util/to-error";
 
 const USAGE = `usage: npm run pretrain -- --out DIR [flags]
 
@@ -40,7 +41,7 @@ function shellQuote(arg: string): string {
 if (isNpmPreHookOf("train", process.argv.slice(2))) process.exit(0);
 
 main(process.argv.slice(2)).catch((err: unknown) => {
-  const e = err instanceof Error ? err : new Error(String(err));
+  const e = toError(err);
   console.error(e instanceof UsageError ? `${e.message}\n(see --help)` : `pretrain: ${e.message}`);
   process.exit(2);
 });

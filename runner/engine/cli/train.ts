@@ -8,6 +8,7 @@ import { trainConfigSchema } from "../train/config";
 import { train } from "../train/train";
 import { describeFlags, parseCommandLine, UsageError } from "./args";
 import { ProgressLine } from "./progress";
+import { toError } from "../util/to-error";
 
 const USAGE = `usage: npm run train -- [flags]
 
@@ -74,7 +75,7 @@ async function main(argv: string[]): Promise<void> {
 const m0 = (v: number | undefined) => (v === undefined ? "n/a" : v.toFixed(3));
 
 main(process.argv.slice(2)).catch((err: unknown) => {
-  const e = err instanceof Error ? err : new Error(String(err));
+  const e = toError(err);
   console.error(e instanceof UsageError ? `${e.message}\n(see --help)` : `train: ${e.message}`);
   process.exit(2);
 });
