@@ -47,13 +47,9 @@ export async function sampleGroups(
 
 export const sequenceOf = (r: { prompt: number[]; response: number[] }) => [...r.prompt, ...r.response];
 
-/** Per-token log-prob, entropy and self-certainty of each rollout's response under `params`. */
-export async function scoreResponses(
-  policy: Policy,
-  params: Params,
-  rollouts: ReadonlyArray<{ prompt: number[]; response: number[] }>,
-): Promise<TokenScores[]> {
-  return policy.score(params, rollouts.map(sequenceOf), rollouts.map((r) => r.prompt.length));
+/** Per-token log-prob, entropy and self-certainty of each response (from `starts`) under `params`. */
+export async function scoreResponses(policy: Policy, params: Params, sequences: number[][], starts: number[]): Promise<TokenScores[]> {
+  return policy.score(params, sequences, starts);
 }
 
 /**

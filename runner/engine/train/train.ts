@@ -130,9 +130,12 @@ export async function trainPrepared(run: PreparedRun, hooks: TrainHooks, resume?
     const t0 = performance.now();
     const problems = order.take(c.promptsPerStep).map((i) => run.train[i]!);
     const sampled = await sampleGroups(policy, params, task, problems, { ...c, rng });
+    // Token-aligned rows over the whole sequence: index t concerns token t.
+    const tokens = sampled.map(sequenceOf);
+    const starts = sampled.map((r) => r.prompt.length);
     const [scores, refScores, verifyProbs] = await Promise.all([
-      scoreResponses(policy, params, sampled),
-      scoreResponses(policy, reference, sampled),
+      scoreResponses(policy, params, tokens, starts),
+      scoreResponses(policy, reference, tokens, starts),
       method.needsVerification ? verificationProbabilities(policy, params, task, sampled) : Promise.resolve([]),
     ]);
 
@@ -149,12 +152,10 @@ export async function trainPrepared(run: PreparedRun, hooks: TrainHooks, resume?
     const truth = sampled.map((r) => (r.correct ? 1 : 0));
     const advantages = groupAdvantages(proxy, c.groupSize);
 
-    // Token-aligned rows over the whole sequence: index t concerns token t.
-    const tokens = sampled.map(sequenceOf);
-    const responseMask = tokens.map((row, i) => row.map((_, t) => (t >= sampled[i]!.prompt.length ? 1 : 0)));
-    const aligned = (r: (typeof sampled)[number], values: ArrayLike<number>) => {
-      const row = new Float32Array(r.prompt.length + r.response.length);
-      row.set(values, r.prompt.length);
+    const responseMask = tokens.map((row, i) => row.map((_, t) => (t >= starts[i]! ? 1 : 0)));
+    const aligned = (i: number, values: ArrayLike<number>) => {
+      const row = new Float32Array(tokens[i]!.length);
+      row.set(values, starts[i]);
       return row;
     };
     const lr = learningRate(lrSchedule, step);
@@ -163,8 +164,8 @@ export async function trainPrepared(run: PreparedRun, hooks: TrainHooks, resume?
       {
         tokens,
         responseMask,
-        oldLogprobs: sampled.map((r, i) => aligned(r, scores[i]!.logprob)),
-        refLogprobs: sampled.map((r, i) => aligned(r, refScores[i]!.logprob)),
+        oldLogprobs: scores.map((s, i) => aligned(i, s.logprob)),
+        refLogprobs: refScores.map((s, i) => aligned(i, s.logprob)),
         advantages,
       },
       { clipEps: c.clipEps, klCoef: c.klCoef, maxGradNorm: c.maxGradNorm },
