@@ -10,7 +10,7 @@ export default defineConfig({
     },
   },
   test: {
-    include: ["runner/**/*.test.ts", "server/**/*.test.ts", "scripts/**/*.test.ts", "prisma/**/*.test.ts"],
+    include: ["runner/**/*.test.ts", "server/**/*.test.ts", "scripts/**/*.test.ts", "prisma/**/*.test.ts", "study/**/*.test.ts"],
     globalSetup: ["scripts/test/global-setup.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,

@@ -4,7 +4,7 @@ import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import type { Prisma } from "../server/db/generated/client";
 import type { PrismaClient } from "../server/db/prisma";
-import { readManifest } from "../runner/engine/io/manifest";
+import { readManifest, type ModelManifest } from "../runner/engine/io/manifest";
 
 export const MODELS_DIR = "models";
 
@@ -14,21 +14,27 @@ export async function seedDatabase(prisma: PrismaClient, modelsDir = MODELS_DIR)
   for (const entry of readdirSync(modelsDir, { withFileTypes: true })) {
     const manifestPath = path.join(modelsDir, entry.name, "manifest.json");
     if (!entry.isDirectory() || !existsSync(manifestPath)) continue;
-    const m = readManifest(path.join(modelsDir, entry.name));
-    const data = {
-      family: m.card?.family ?? "unnamed",
-      description: m.card?.description ?? "",
-      paramCount: BigInt(m.parameterCount),
-      architecture: m.architecture,
-      artifactPath: path.join(modelsDir, entry.name),
-      checksum: m.weights.sha256,
-      // Manifests are JSON already; the casts only tell Prisma so.
-      provenance: m.provenance as Prisma.InputJsonObject,
-      staticEval: m.evaluation as Prisma.InputJsonObject | undefined,
-      external: false,
-    };
-    await prisma.baseModel.upsert({ where: { name: entry.name }, create: { name: entry.name, ...data }, update: data });
+    const dir = path.join(modelsDir, entry.name);
+    await upsertBaseModel(prisma, entry.name, dir, readManifest(dir));
     seeded.push(entry.name);
   }
   return seeded.sort();
+}
+
+/** A model folder's manifest as its BaseModel row (created, or updated to match); returns its id. */
+export async function upsertBaseModel(prisma: PrismaClient, name: string, dir: string, m: ModelManifest): Promise<string> {
+  const data = {
+    family: m.card?.family ?? "unnamed",
+    description: m.card?.description ?? "",
+    paramCount: BigInt(m.parameterCount),
+    architecture: m.architecture,
+    artifactPath: dir,
+    checksum: m.weights.sha256,
+    // Manifests are JSON already; the casts only tell Prisma so.
+    provenance: m.provenance as Prisma.InputJsonObject,
+    staticEval: m.evaluation as Prisma.InputJsonObject | undefined,
+    external: false,
+  };
+  const row = await prisma.baseModel.upsert({ where: { name }, create: { name, ...data }, update: data, select: { id: true } });
+  return row.id;
 }

@@ -1,12 +1,12 @@
 // The runner's side of one claimed run: starts its worker process, turns the worker's messages into
 // database writes (metrics through the shared buffered writer, checkpoints and the final status
 // fenced on this runner's ownership), and settles the run when the worker ends, however it ends.
-import { fork, type ChildProcess } from "node:child_process";
-import path from "node:path";
+import type { ChildProcess } from "node:child_process";
 import type pg from "pg";
 import { createToken, revokeToken } from "../server/auth/tokens";
 import type { BufferedMetricWriter } from "../server/ingest/bufferedWriter";
 import { toError } from "../server/ingest/errors";
+import { forkWorker } from "./fork-worker";
 import type { RunnerOptions } from "./options";
 import type { ChildMessage, ParentMessage, StopReason, WorkerRun } from "./protocol";
 import { retryTransient } from "./retry";
@@ -17,9 +17,6 @@ import { SAVE_CHECKPOINT } from "./sql/saveCheckpoint";
 import { SELECT_BASE_MODEL } from "./sql/selectBaseModel";
 import { SELECT_CHECKPOINT } from "./sql/selectCheckpoint";
 
-const WORKER_FILE = path.join(import.meta.dirname, "worker.ts");
-/** tsx's loader by absolute URL, so workers start whatever the runner's working directory is. */
-const TSX_LOADER = import.meta.resolve("tsx");
 const STDERR_TAIL_LINES = 20;
 
 export interface JobContext {
@@ -122,12 +119,7 @@ export class RunJob {
 
   private runWorker(run: WorkerRun, resume: Uint8Array | null): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
     return new Promise((resolve) => {
-      const child = fork(WORKER_FILE, [], {
-        execArgv: ["--import", TSX_LOADER],
-        serialization: "advanced",
-        stdio: ["ignore", "pipe", "pipe", "ipc"],
-        env: workerEnv(run.device, this.ctx.threadsPerRun),
-      });
+      const child = forkWorker(run.device, this.ctx.threadsPerRun);
       this.child = child;
       const lines = (level: "info" | "warn") => (chunk: Buffer) => {
         for (const line of chunk.toString("utf8").split("\n")) {
@@ -258,14 +250,4 @@ function describeStop(reason: StopReason): string {
     case "lost":
       return "this runner lost the run's lease to another runner";
   }
-}
-
-/**
- * The worker's environment: the runner's, less the database credentials. The worker never touches
- * the database (the runner writes for it), and an outside trainer it starts must not see them.
- */
-function workerEnv(device: string, threadsPerRun: number): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, URLVR_DEVICE: device, URLVR_THREADS_PER_RUN: String(threadsPerRun) };
-  delete env.DATABASE_URL;
-  return env;
 }

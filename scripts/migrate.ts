@@ -3,7 +3,7 @@ import { prepareDatabase } from "./lib/database";
 
 try {
   const db = await prepareDatabase((m) => console.log(`[migrate] ${m}`));
-  await db.stop();
+  await db.release();
 } catch (err) {
   console.error(`[migrate] ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);

@@ -12,7 +12,9 @@ export function formatValue(v: number | null | undefined): string {
 /** MCS as the leaderboard shows it: "42", or "> 200" when the run never collapsed (censored). */
 export function formatMcs(step: number | null | undefined, censored: boolean | null | undefined): string {
   if (step === null || step === undefined) return "–";
-  return censored ? `> ${step}` : String(step);
+  // A median over an even number of seeds can fall between two steps.
+  const n = Number.isInteger(step) ? String(step) : step.toFixed(1);
+  return censored ? `> ${n}` : n;
 }
 
 export function formatDuration(ms: number): string {

@@ -8,23 +8,80 @@ type Json = string | number | boolean | null | Json[] | { [k: string]: Json };
 const LABELS: Record<string, string> = {
   vocabSize: "vocabulary",
   greedyAccuracy: "greedy accuracy",
+  sampleAccuracy: "sample accuracy (temperature 1)",
   passAtK: "pass@k",
   majAtK: "maj@k",
-  k: "k (samples)",
+  k: "k (samples per prompt)",
+  samples: "samples in all",
   prompts: "validation prompts",
-  auroc: "confidence AUROC",
+  selfCertaintyAuroc: "self-certainty AUROC",
   createdAt: "created",
 };
-const ACCURACIES = new Set(["greedyAccuracy", "passAtK", "majAtK", "auroc"]);
+const ACCURACIES = new Set(["greedyAccuracy", "sampleAccuracy", "passAtK", "majAtK"]);
+const isAccuracy = (name: string) => ACCURACIES.has(name) || /^(pass|maj)@\d+$/.test(name);
 
 function asObject(v: unknown): Record<string, Json> {
   return v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, Json>) : {};
 }
 
+const finite = (v: Json | undefined): number | null => (typeof v === "number" && Number.isFinite(v) ? v : null);
+const percent = (v: number) => `${(v * 100).toFixed(1)}%`;
+
+/**
+ * pass@k or maj@k by k, ascending. Manifests written before the richer evaluation only have the
+ * headline figure (passAtK / majAtK at `k`).
+ */
+function byK(e: Record<string, Json>, field: "passAt" | "majAt", headline: "passAtK" | "majAtK"): Array<[number, number]> {
+  const all = Object.entries(asObject(e[field]))
+    .map(([k, v]): [number, number | null] => [Number(k), finite(v)])
+    .filter((x): x is [number, number] => Number.isInteger(x[0]) && x[1] !== null);
+  const k = finite(e.k), v = finite(e[headline]);
+  if (all.length === 0 && k !== null && v !== null) all.push([k, v]);
+  return all.sort((a, b) => a[0] - b[0]);
+}
+
+/** maj@1 is a single sample's correctness: shown only when it is all there is. */
+const majorities = (e: Record<string, Json>) => {
+  const all = byK(e, "majAt", "majAtK");
+  return all.length > 1 ? all.filter(([k]) => k > 1) : all;
+};
+
+function FiguresByK({ figures }: { figures: Array<[number, number]> }) {
+  if (figures.length === 0) return <span className="muted">–</span>;
+  return (
+    <>
+      {figures.map(([k, v], i) => (
+        <span key={k} style={{ whiteSpace: "nowrap" }}>
+          {i > 0 && " · "}@{k} {percent(v)}
+        </span>
+      ))}
+    </>
+  );
+}
+
+/** Fields of the static evaluation that staticEvalRows places itself; anything else follows them. */
+const EVAL_FIELDS = new Set(["prompts", "k", "samples", "greedyAccuracy", "sampleAccuracy", "passAtK", "majAtK", "passAt", "majAt", "selfCertaintyAuroc"]);
+
+/** The static evaluation as rows: counts, accuracies, pass@k and maj@k per k, then anything else recorded. */
+function staticEvalRows(e: Record<string, Json>): Record<string, Json> {
+  const rows: Record<string, Json | undefined> = {
+    prompts: e.prompts,
+    k: e.k,
+    samples: e.samples,
+    greedyAccuracy: e.greedyAccuracy,
+    sampleAccuracy: e.sampleAccuracy,
+    ...Object.fromEntries(byK(e, "passAt", "passAtK").map(([n, v]) => [`pass@${n}`, v])),
+    ...Object.fromEntries(byK(e, "majAt", "majAtK").map(([n, v]) => [`maj@${n}`, v])),
+    selfCertaintyAuroc: e.selfCertaintyAuroc,
+    ...Object.fromEntries(Object.entries(e).filter(([key]) => !EVAL_FIELDS.has(key))),
+  };
+  return Object.fromEntries(Object.entries(rows).filter((x): x is [string, Json] => x[1] !== undefined));
+}
+
 function Value({ name, value }: { name: string; value: Json }) {
   if (value === null) return <span className="muted">–</span>;
   if (typeof value === "number") {
-    if (ACCURACIES.has(name)) return <>{(value * 100).toFixed(1)}%</>;
+    if (isAccuracy(name)) return <>{percent(value)}</>;
     return <>{Number.isInteger(value) ? value.toLocaleString("en-US") : value.toPrecision(4)}</>;
   }
   if (typeof value === "boolean") return <>{value ? "yes" : "no"}</>;
@@ -71,6 +128,10 @@ export default async function ModelsPage() {
                 <th>Architecture</th>
                 <th>Greedy accuracy</th>
                 <th>pass@k</th>
+                <th>maj@k</th>
+                <th title="How well the model's self-certainty separates its right samples from its wrong ones (0.5: not at all)">
+                  Self-certainty AUROC
+                </th>
                 <th>Runs</th>
                 <th>Description</th>
               </tr>
@@ -87,8 +148,16 @@ export default async function ModelsPage() {
                     <td>{m.family}</td>
                     <td>{m.paramCount.toLocaleString("en-US")}</td>
                     <td>{m.external ? "external" : `width ${a.width}, depth ${a.depth}, heads ${a.heads}, context ${a.context}`}</td>
-                    <td>{typeof e.greedyAccuracy === "number" ? `${(e.greedyAccuracy * 100).toFixed(1)}%` : "–"}</td>
-                    <td>{typeof e.passAtK === "number" ? `${(e.passAtK * 100).toFixed(1)}% (k=${e.k ?? "?"})` : "–"}</td>
+                    <td>{finite(e.greedyAccuracy) !== null ? percent(e.greedyAccuracy as number) : "–"}</td>
+                    <td>
+                      <FiguresByK figures={byK(e, "passAt", "passAtK")} />
+                    </td>
+                    <td>
+                      <FiguresByK figures={majorities(e)} />
+                    </td>
+                    <td title={e.selfCertaintyAuroc === null ? "undefined: every sample was right, or every one wrong" : undefined}>
+                      {finite(e.selfCertaintyAuroc) !== null ? (e.selfCertaintyAuroc as number).toFixed(3) : "–"}
+                    </td>
                     <td>{m.runCount}</td>
                     <td className="muted">{m.description}</td>
                   </tr>
@@ -120,7 +189,7 @@ export default async function ModelsPage() {
                   </div>
                   <div>
                     <h3>Static evaluation (validation split)</h3>
-                    <KeyValues data={asObject(m.staticEval)} testId="static-eval" />
+                    <KeyValues data={staticEvalRows(asObject(m.staticEval))} testId="static-eval" />
                   </div>
                 </div>
                 <h3>Provenance</h3>

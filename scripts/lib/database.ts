@@ -12,11 +12,14 @@ export interface ReadyDatabase {
   url: string;
   embedded: boolean;
   stop(): Promise<void>;
+  /** Stops the embedded server only if this process started it (what a one-off command wants). */
+  release(): Promise<void>;
 }
 
 export async function prepareDatabase(log: (msg: string) => void): Promise<ReadyDatabase> {
   let url = process.env.DATABASE_URL;
   let stop = async () => {};
+  let reused = true;
   const embedded = !url;
   if (url) {
     parseDatabaseUrl(url);
@@ -30,6 +33,7 @@ export async function prepareDatabase(log: (msg: string) => void): Promise<Ready
     const pg = await startEmbeddedPostgres({ dataDir: EMBEDDED_DATA_DIR, port });
     url = pg.url;
     stop = pg.stop;
+    reused = pg.reused;
   }
   try {
     await checkConnection(url);
@@ -45,5 +49,5 @@ export async function prepareDatabase(log: (msg: string) => void): Promise<Ready
     await stop();
     throw err;
   }
-  return { url, embedded, stop };
+  return { url, embedded, stop, release: () => (reused ? Promise.resolve() : stop()) };
 }

@@ -14,6 +14,8 @@ import pg from "pg";
 
 export interface EmbeddedPostgresHandle {
   url: string;
+  /** The server was already running (another `npm start`, say): a short-lived tool leaves it be. */
+  reused: boolean;
   stop(): Promise<void>;
 }
 
@@ -103,6 +105,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   if (!existsSync(path.join(dataDir, "PG_VERSION"))) await initialise(dataDir, ids);
 
   let port = runningPort(dataDir);
+  const reused = port !== undefined;
   if (port === undefined) {
     port = opts.port;
     const logFile = path.join(dataDir, "server.log");
@@ -130,6 +133,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   }
   return {
     url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`,
+    reused,
     async stop() {
       await run(pg_ctl, ["stop", "-w", "-m", "fast", "-D", dataDir], ids);
       if (opts.persistent === false) rmSync(dataDir, { recursive: true, force: true });

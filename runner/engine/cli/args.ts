@@ -23,6 +23,8 @@ export interface ParsedCommand<T> {
   values: T;
   /** Flags the command handles itself (e.g. --out), as strings or booleans. */
   extra: Record<string, string | boolean | undefined>;
+  /** Arguments that are not flags; only where the command accepts them (e.g. model folders). */
+  positionals: string[];
 }
 
 /**
@@ -33,6 +35,7 @@ export function parseCommandLine<S extends z.ZodObject>(
   argv: string[],
   schema: S,
   extraFlags: Record<string, "string" | "boolean"> = {},
+  o: { positionals?: boolean } = {},
 ): ParsedCommand<z.output<S>> {
   const shape = schema.shape as Record<string, z.ZodType>;
   const options: Record<string, { type: "string" | "boolean" }> = {};
@@ -46,7 +49,7 @@ export function parseCommandLine<S extends z.ZodObject>(
 
   let parsed: ReturnType<typeof parseArgs>;
   try {
-    parsed = parseArgs({ args: argv, options, strict: true, allowPositionals: false });
+    parsed = parseArgs({ args: argv, options, strict: true, allowPositionals: o.positionals ?? false });
   } catch (err) {
     throw new UsageError((err as Error).message.replace(/\. To specify a positional.*$/s, ""));
   }
@@ -73,7 +76,7 @@ export function parseCommandLine<S extends z.ZodObject>(
     const lines = result.error.issues.map((i) => `--${kebab(String(i.path[0] ?? ""))}: ${i.message}`);
     throw new UsageError(lines.join("\n"));
   }
-  return { values: result.data, extra };
+  return { values: result.data, extra, positionals: parsed.positionals };
 }
 
 /** Lists a schema's flags with their defaults, for --help. */

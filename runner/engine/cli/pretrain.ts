@@ -2,6 +2,7 @@
 // base model from generated solved examples and writes its folder (weights.bin, manifest.json).
 import { pretrainConfigSchema } from "../train/pretrain-config";
 import { pretrain } from "../train/pretrain";
+import { describeStaticEvaluation } from "../train/static-eval";
 import { describeFlags, parseCommandLine, UsageError } from "./args";
 import { isNpmPreHookOf } from "./npm-hook";
 import { ProgressLine } from "./progress";
@@ -25,11 +26,11 @@ async function main(argv: string[]): Promise<void> {
   const manifest = await pretrain(values, extra.out, {
     command: `npm run pretrain -- ${argv.map(shellQuote).join(" ")}`,
     onProgress: (p) => progress.update(p.step, { loss: p.loss }),
+    onEvalProgress: (done, total) => process.stderr.write(`static evaluation: sampled ${done}/${total}\n`),
   });
-  const ev = manifest.evaluation as Record<string, number>;
   console.error(
-    `wrote ${extra.out}: ${manifest.parameterCount} parameters, greedy accuracy ${ev.greedyAccuracy?.toFixed(3)}, ` +
-      `pass@${ev.k} ${ev.passAtK?.toFixed(3)}, maj@${ev.k} ${ev.majAtK?.toFixed(3)}, sha256 ${manifest.weights.sha256.slice(0, 12)}`,
+    `wrote ${extra.out}: ${manifest.parameterCount} parameters, ${describeStaticEvaluation(manifest.evaluation ?? {})}, ` +
+      `sha256 ${manifest.weights.sha256.slice(0, 12)}`,
   );
 }
 

@@ -6,7 +6,7 @@ import { type ModelConfig, type Params, paramCount, paramShapes } from "../model
 import { ALPHABET, VOCAB_SIZE } from "../tasks/tokenizer";
 import { sha256Hex } from "../util/checksum";
 import { Rng } from "../util/rng";
-import { MANIFEST_FILE, WEIGHTS_FILE, readManifest, readModelDir, writeModelDir } from "./manifest";
+import { MANIFEST_FILE, WEIGHTS_FILE, readManifest, readModelDir, rewriteEvaluation, writeModelDir } from "./manifest";
 import { encodeWeights } from "./weights";
 
 const config: ModelConfig = { vocabSize: VOCAB_SIZE, context: 16, width: 8, depth: 2, heads: 2 };
@@ -76,6 +76,19 @@ describe("model directory", () => {
     writeFileSync(join(dir, WEIGHTS_FILE), otherBytes);
     write({ ...original, weights: { ...original.weights, sha256: sha256Hex(otherBytes), bytes: otherBytes.length } });
     expect(() => readModelDir(dir)).toThrow(/shape/);
+  });
+
+  it("rewrites the evaluation alone, and only beside the weights it measured", () => {
+    const { dir } = makeDir();
+    const path = join(dir, MANIFEST_FILE);
+    const raw = JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
+    writeFileSync(path, JSON.stringify({ ...raw, evaluation: { k: 8, passAtK: 0.5 }, notes: "kept" }, null, 2));
+    const sha256 = readManifest(dir).weights.sha256;
+    const m = rewriteEvaluation(dir, { k: 64, passAtK: 0.75 }, { sha256 });
+    expect(m.evaluation).toEqual({ k: 64, passAtK: 0.75 });
+    expect(JSON.parse(readFileSync(path, "utf8"))).toEqual({ ...raw, evaluation: { k: 64, passAtK: 0.75 }, notes: "kept" });
+    expect(() => rewriteEvaluation(dir, { k: 1 }, { sha256: "0".repeat(64) })).toThrow(/weights changed while being evaluated/);
+    expect(readManifest(dir).evaluation).toEqual({ k: 64, passAtK: 0.75 });
   });
 
   it("refuses to write params that do not fit the config", () => {

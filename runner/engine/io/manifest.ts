@@ -160,6 +160,25 @@ export function readManifest(dir: string): ModelManifest {
   return m;
 }
 
+/**
+ * Replaces manifest.json's `evaluation`, keeping every other field as written, atomically. Refuses
+ * when the weights' checksum is no longer `sha256` (the folder was rewritten meanwhile), so an
+ * evaluation never lands beside weights it did not measure.
+ */
+export function rewriteEvaluation(dir: string, evaluation: NonNullable<ModelManifest["evaluation"]>, o: { sha256: string }): ModelManifest {
+  const current = readManifest(dir);
+  if (current.weights.sha256 !== o.sha256) {
+    throw new ModelFileError(dir, `weights changed while being evaluated (sha256 ${current.weights.sha256.slice(0, 12)}, evaluated ${o.sha256.slice(0, 12)})`);
+  }
+  const path = join(dir, MANIFEST_FILE);
+  // The raw JSON, not the parsed manifest: parsing drops fields this engine does not know.
+  const raw = JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
+  const next = { ...raw, evaluation };
+  const manifest = manifestSchema.parse(next);
+  writeJsonAtomic(path, next);
+  return manifest;
+}
+
 /** Reads a model dir, verifying the manifest, the weights' checksum and every tensor's shape. */
 export function readModelDir(dir: string): { manifest: ModelManifest; config: ModelConfig; params: Params } {
   const manifest = readManifest(dir);

@@ -45,7 +45,8 @@ export function passAtK(n: number, c: number, k: number): number {
 
 /**
  * maj@k of one prompt: 1 when the majority of its first k answers (ties: first seen, nulls never
- * vote) is correct. Evaluation draws exactly k samples, so "first k" is all of them.
+ * vote) is correct. The static evaluation draws max(ks) samples and reads maj@k of each k from the
+ * first k of them.
  */
 export function majAtK(samples: readonly { answer: string | null; correct: boolean }[], k: number): number {
   if (!Number.isInteger(k) || k < 1 || k > samples.length) {

@@ -1,5 +1,6 @@
 // Held-out evaluation of a policy: greedy accuracy, and pass@k / maj@k from k samples per prompt.
-// Used for val/* metrics during training and for the static evaluation of base models.
+// Used for val/* metrics during training; the static evaluation of base models (static-eval.ts)
+// shares its greedy pass.
 import type { Params } from "../model/config";
 import type { Policy } from "../model/policy";
 import type { Problem, Task } from "../tasks/task";
@@ -14,6 +15,20 @@ export interface Evaluation {
   k: number;
 }
 
+/** Share of problems whose greedy (temperature 0) response is correct; 0 for no problems. */
+export async function greedyAccuracy(
+  policy: Policy,
+  params: Params,
+  task: Task,
+  problems: readonly Problem[],
+  o: { maxNewTokens: number; rng: Rng },
+): Promise<number> {
+  const greedy = await sampleGroups(policy, params, task, problems, {
+    groupSize: 1, temperature: 0, topP: 1, maxNewTokens: o.maxNewTokens, rng: o.rng,
+  });
+  return greedy.filter((r) => r.correct).length / Math.max(problems.length, 1);
+}
+
 export async function evaluatePolicy(
   policy: Policy,
   params: Params,
@@ -21,10 +36,7 @@ export async function evaluatePolicy(
   problems: readonly Problem[],
   o: { k: number; maxNewTokens: number; rng: Rng; temperature?: number },
 ): Promise<Evaluation> {
-  const greedy = await sampleGroups(policy, params, task, problems, {
-    groupSize: 1, temperature: 0, topP: 1, maxNewTokens: o.maxNewTokens, rng: o.rng,
-  });
-  const accuracy = greedy.filter((r) => r.correct).length / Math.max(problems.length, 1);
+  const accuracy = await greedyAccuracy(policy, params, task, problems, o);
   const samples = await sampleGroups(policy, params, task, problems, {
     groupSize: o.k, temperature: o.temperature ?? 1, topP: 1, maxNewTokens: o.maxNewTokens, rng: o.rng,
   });

@@ -30,8 +30,8 @@ export const pretrainConfigSchema = z
     poolSize: z.number().int().min(32).max(1 << 16).default(16_384),
     family: z.string().min(1).default("arith-gpt"),
     description: z.string().default(""),
-    /** Samples per validation prompt for the static pass@k / maj@k. */
-    evalK: z.number().int().min(1).max(64).default(8),
+    /** Samples per validation prompt for the static evaluation: its headline pass@k / maj@k. */
+    evalK: z.number().int().min(1).max(64).default(64),
     threads: z.number().int().min(0).max(256).default(0),
   })
   .strict()

@@ -1,24 +1,24 @@
 // Supervised pretraining of a base model on generated solved examples (next-token cross-entropy on
 // the response through the same graph machinery as RL), then a static evaluation on the validation
 // split, written as a model folder: weights.bin + manifest.json with the command that made it.
-import { writeModelDir, type ModelManifest } from "../io/manifest";
-import type { ModelConfig } from "../model/config";
+import { ModelFileError, readModelDir, rewriteEvaluation, writeModelDir, type ModelManifest } from "../io/manifest";
+import type { ModelConfig, Params } from "../model/config";
 import { initParams } from "../model/init";
-import { createPolicySession } from "../model/policy";
+import { createPolicySession, type Policy } from "../model/policy";
 import { AdamW } from "../optim/adamw";
 import { learningRate } from "../optim/schedule";
 import { pretrainBatch } from "../tasks/pretrain";
 import { getTask } from "../tasks/registry";
-import type { Corruption } from "../tasks/task";
+import type { Corruption, Problem, Task } from "../tasks/task";
 import { VOCAB_SIZE } from "../tasks/tokenizer";
 import { Rng } from "../util/rng";
-import { evaluatePolicy } from "./evaluate";
 import { pretrainConfigSchema, type PretrainConfig } from "./pretrain-config";
+import { staticEvaluation, type StaticEvaluation } from "./static-eval";
 import { DATA_SEED } from "./train";
 
 /** Validation prompts excluded from pretraining: as many as any run may validate on. */
 export const HELD_OUT = 1024;
-const STATIC_EVAL_PROMPTS = 256;
+export const STATIC_EVAL_PROMPTS = 256;
 
 export interface PretrainProgress {
   step: number;
@@ -29,7 +29,13 @@ export interface PretrainProgress {
 export async function pretrain(
   input: Partial<PretrainConfig>,
   out: string,
-  o: { command: string; onProgress?: (p: PretrainProgress) => void; progressEvery?: number } ,
+  o: {
+    command: string;
+    onProgress?: (p: PretrainProgress) => void;
+    progressEvery?: number;
+    /** Responses sampled so far by the static evaluation after training, and in all. */
+    onEvalProgress?: (done: number, total: number) => void;
+  },
 ): Promise<ModelManifest> {
   const c = pretrainConfigSchema.parse(input);
   const task = getTask(c.task, c.difficulty);
@@ -46,7 +52,7 @@ export async function pretrain(
     depth: c.depth,
     heads: c.heads,
   };
-  const { train: pool, val } = task.makeSplits({ seed: DATA_SEED, trainSize: c.poolSize, valSize: HELD_OUT });
+  const { train: pool } = task.makeSplits({ seed: DATA_SEED, trainSize: c.poolSize, valSize: HELD_OUT });
   const rng = Rng.derive(c.seed, "pretrain");
   const params = initParams(model, Rng.derive(c.seed, "init"));
   const policy = await createPolicySession(model, { threads: c.threads || undefined });
@@ -63,8 +69,8 @@ export async function pretrain(
         o.onProgress({ step: step + 1, steps: c.steps, loss });
       }
     }
-    const ev = await evaluatePolicy(policy, params, task, val.slice(0, STATIC_EVAL_PROMPTS), {
-      k: c.evalK, maxNewTokens: model.context, rng: Rng.derive(c.seed, "static-eval"),
+    const evaluation = await evaluateBaseModel(policy, params, model, {
+      task, seed: c.seed, k: c.evalK, onProgress: o.onEvalProgress,
     });
     return writeModelDir(out, {
       config: model,
@@ -75,14 +81,68 @@ export async function pretrain(
         details: { ...c, difficulty: task.difficulty, finalLoss: loss },
       },
       card: { family: c.family, description: c.description },
-      evaluation: {
-        prompts: STATIC_EVAL_PROMPTS,
-        greedyAccuracy: ev.accuracy,
-        k: ev.k,
-        passAtK: ev.passAtK,
-        majAtK: ev.majAtK,
-      },
+      evaluation,
     });
+  } finally {
+    await policy.release();
+  }
+}
+
+/** The k of the static evaluation: 1, 8 and the headline k, none above the headline. */
+export function staticEvalKs(k: number): number[] {
+  return [...new Set([1, 8, k])].filter((x) => x <= k).sort((a, b) => a - b);
+}
+
+/** The held-out prompts of the static evaluation (the validation split does not depend on the pool size). */
+export function staticEvalProblems(task: Task): Problem[] {
+  return task.makeSplits({ seed: DATA_SEED, trainSize: 1, valSize: HELD_OUT }).val.slice(0, STATIC_EVAL_PROMPTS);
+}
+
+/**
+ * The static evaluation of a base model as its manifest records it, from its seed alone: pretraining
+ * runs it on the weights it made, `npm run evaluate` on the weights it reads, with the same result.
+ */
+export async function evaluateBaseModel(
+  policy: Policy,
+  params: Params,
+  config: ModelConfig,
+  m: { task: Task; seed: number; k: number; onProgress?: (done: number, total: number) => void },
+): Promise<StaticEvaluation> {
+  return staticEvaluation(policy, params, m.task, staticEvalProblems(m.task), {
+    ks: staticEvalKs(m.k),
+    maxNewTokens: config.context,
+    rng: Rng.derive(m.seed, "static-eval"),
+    onProgress: m.onProgress,
+  });
+}
+
+/**
+ * Recomputes the static evaluation of the model folder `dir` (weights verified by their checksum)
+ * for its own task, difficulty and seed, and rewrites manifest.json's `evaluation` only. On a model
+ * pretrained with evalK = k it reproduces what pretraining wrote.
+ */
+export async function evaluateModelDir(
+  dir: string,
+  o: {
+    k: number;
+    /** onnxruntime threads, 0 for its choice; absent: those pretraining used, for identical results. */
+    threads?: number;
+    onProgress?: (done: number, total: number) => void;
+  },
+): Promise<ModelManifest> {
+  const { manifest, config, params } = readModelDir(dir);
+  const details = manifest.provenance.details ?? {};
+  if (typeof details.task !== "string" || typeof details.difficulty !== "number") {
+    throw new ModelFileError(dir, "provenance.details names no task and difficulty (not made by npm run pretrain?)");
+  }
+  const task = getTask(details.task, details.difficulty);
+  const threads = o.threads ?? (typeof details.threads === "number" ? details.threads : 0);
+  const policy = await createPolicySession(config, { threads: threads || undefined });
+  try {
+    const evaluation = await evaluateBaseModel(policy, params, config, {
+      task, seed: manifest.provenance.seed, k: o.k, onProgress: o.onProgress,
+    });
+    return rewriteEvaluation(dir, evaluation, { sha256: manifest.weights.sha256 });
   } finally {
     await policy.release();
   }

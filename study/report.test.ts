@@ -1,0 +1,312 @@
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parse } from "csv-parse/sync";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ModelManifest } from "../runner/engine/io/manifest";
+import { METRICS } from "../runner/engine/metrics/metricNames";
+import type { StepRecord } from "../runner/engine/train/api";
+import { type TrainConfigInput, trainConfigSchema } from "../runner/engine/train/config";
+import { train } from "../runner/engine/train/train";
+import { analyzeLearningRates, analyzeZoo, studyLeaderboard } from "./analysis";
+import { CURVES_CSV_COLUMNS, DISCUSSION_PLACEHOLDER, RUNS_CSV_COLUMNS, ZOO_MCS_HEADER, datasetFindings, lrFindings, writeReport, zooFindings } from "./report";
+import type { StudyResults, StudyRunResult, StudySection } from "./types";
+
+const STEPS = 20;
+const VAL_EVERY = 5;
+
+/**
+ * A run's records shaped like the engine's: step 0 with validation only, then every step, with
+ * validation every VAL_EVERY steps. Reward accuracy falls below 0.01 at `collapseAt` (never when
+ * null); val accuracy rises by `rise` to the middle and then falls back by `fall`.
+ */
+function curve(o: { collapseAt: number | null; val0: number; rise: number; fall: number; length?: [number, number] }): StepRecord[] {
+  const out: StepRecord[] = [];
+  const [len0, len1] = o.length ?? [20, 20];
+  for (let s = 0; s <= STEPS; s++) {
+    const metrics: Record<string, number> = {};
+    if (s > 0) {
+      const t = s / STEPS;
+      metrics[METRICS.rewardAccuracy] = o.collapseAt !== null && s >= o.collapseAt ? 0.005 : 0.6 - 0.2 * t;
+      metrics[METRICS.groundTruthReward] = o.val0 + o.rise * Math.sin(Math.PI * t) - o.fall * t;
+      metrics[METRICS.proxyReward] = 0.5 + 0.45 * t;
+      metrics[METRICS.entropy] = 1 - 0.8 * t;
+      metrics[METRICS.lengthMean] = len0 + (len1 - len0) * t;
+      metrics[METRICS.repetition] = 0.05;
+      metrics[METRICS.klRef] = 0.002 * s;
+    }
+    if (s % VAL_EVERY === 0) {
+      const t = s / STEPS;
+      metrics[METRICS.valAccuracy] = o.val0 + (t <= 0.5 ? 2 * t * o.rise : o.rise - (2 * t - 1) * (o.rise + o.fall) / 1);
+    }
+    out.push({ step: s, metrics, wallTime: 1_700_000_000_000 + s * 1000 });
+  }
+  return out;
+}
+
+function run(sections: StudySection[], config: TrainConfigInput, records: StepRecord[], id?: string): StudyRunResult {
+  const c = trainConfigSchema.parse({ steps: STEPS, valEvery: VAL_EVERY, ...config });
+  return { spec: { id: id ?? `${c.model}.${c.reward}.n${c.datasetSize}${c.trainOnValidation ? ".ttt" : ""}.s${c.seed}`, sections, config: c }, records, seconds: 12.5 };
+}
+
+function manifest(name: string, steps: number, evaluation: Record<string, unknown>): ModelManifest {
+  return {
+    format: "urlvr-model",
+    version: 1,
+    architecture: { vocabSize: 54, context: 64, width: 64, depth: 2, heads: 4 },
+    tokenizer: { alphabet: "0123456789", vocabSize: 54, pad: 0, bos: 1, eos: 2 },
+    weights: { file: "weights.bin", sha256: "0".repeat(64), bytes: 1 },
+    parameterCount: 111_104,
+    provenance: { command: `npm run pretrain -- --out models/${name}`, seed: 1, createdAt: "2026-01-01T00:00:00Z", details: { steps } },
+    card: { family: "arith-gpt", description: name },
+    evaluation: { prompts: 256, k: 8, ...evaluation },
+  };
+}
+
+function studyResults(zooGains: readonly number[] = [0.05, 0.15, 0.3]): StudyResults {
+  const runs: StudyRunResult[] = [];
+  // Zoo: three models; "long" never collapses, "brief" collapses early; GT gains in the same order.
+  const zoo: [string, (number | null)[], number][] = [["arith-brief", [4, 6], zooGains[0]!], ["arith-small", [10, 12], zooGains[1]!], ["arith-long", [null, 16], zooGains[2]!]];
+  for (const [model, mcs, gain] of zoo) {
+    [1, 2].forEach((seed, i) => {
+      const focus = model === "arith-small" && seed === 1;
+      const extra: StudySection[] = focus ? ["dataset", "ttt", "lr"] : [];
+      runs.push(run(["zoo", ...extra], { model, reward: "majority_vote", seed, datasetSize: 1024 }, curve({ collapseAt: mcs[i]!, val0: 0.3, rise: 0.05, fall: 0.2 })));
+      runs.push(run(focus ? ["zoo", "lr"] : ["zoo"], { model, reward: "ground_truth", seed }, curve({ collapseAt: null, val0: 0.3, rise: gain, fall: 0 })));
+    });
+  }
+  // Methods on the focus model: one of each failure mode.
+  runs.push(run(["methods"], { model: "arith-small", reward: "majority_vote", seed: 1, datasetSize: 2048 }, curve({ collapseAt: 10, val0: 0.3, rise: 0.1, fall: 0.2 })));
+  runs.push(run(["methods"], { model: "arith-small", reward: "token_entropy", seed: 1 }, curve({ collapseAt: null, val0: 0.3, rise: 0.1, fall: 0.2, length: [20, 8] })));
+  runs.push(run(["methods"], { model: "arith-small", reward: "self_certainty", seed: 1 }, curve({ collapseAt: null, val0: 0.3, rise: 0.0, fall: 0.0 })));
+  // Dataset sizes: 32 stays up, 1024 (the zoo run) and 2048 collapse.
+  runs.push(run(["dataset"], { model: "arith-small", reward: "majority_vote", seed: 1, datasetSize: 32 }, curve({ collapseAt: null, val0: 0.3, rise: 0.1, fall: 0 })));
+  runs.push(run(["dataset"], { model: "arith-small", reward: "majority_vote", seed: 1, datasetSize: 2048 }, curve({ collapseAt: 8, val0: 0.3, rise: 0.05, fall: 0.2 }), "arith-small.majority_vote.n2048.s1.dataset"));
+  // Test-time training.
+  runs.push(run(["ttt"], { model: "arith-small", reward: "majority_vote", seed: 1, trainOnValidation: true, datasetSize: 128 }, curve({ collapseAt: null, val0: 0.3, rise: 0.2, fall: -0.05 })));
+  // Learning rate, beside the default-rate zoo runs of arith-small seed 1 (GT gain 0.15, MCS 10): ground_truth gains most
+  // at 1e-4 and loses at 5e-4; majority_vote stays up at 1e-4 and collapses earliest at 5e-4.
+  for (const [lr, collapseAt, rise, fall] of [[1e-4, null, 0.25, 0], [5e-4, 5, 0, 0.1]] as const) {
+    runs.push(run(["lr"], { model: "arith-small", reward: "majority_vote", seed: 1, lr }, curve({ collapseAt, val0: 0.3, rise: 0.05, fall: 0.2 }), `arith-small.majority_vote.lr${lr}.s1`));
+    runs.push(run(["lr"], { model: "arith-small", reward: "ground_truth", seed: 1, lr }, curve({ collapseAt: null, val0: 0.3, rise, fall }), `arith-small.ground_truth.lr${lr}.s1`));
+  }
+  // External, on countdown.
+  for (const [reward, rise, fall] of [["self_verification", 0.2, -0.1], ["token_entropy", 0.05, 0.2], ["ground_truth", 0.3, 0]] as const) {
+    runs.push(run(["external"], { model: "countdown-small", task: "countdown", reward, seed: 1 }, curve({ collapseAt: null, val0: 0.2, rise, fall })));
+  }
+  return {
+    plan: {
+      mode: "quick",
+      rankedModels: zoo.map((z) => z[0]),
+      seeds: [1, 2],
+      steps: STEPS,
+      focusModel: "arith-small",
+      intrinsicMethods: ["majority_vote", "self_certainty", "token_entropy"],
+      datasetSizes: [32, 1024, 2048],
+      externalModel: "countdown-small",
+      externalMethods: ["self_verification", "token_entropy", "ground_truth"],
+      learningRates: [1e-4, 5e-4],
+      runs: runs.map((r) => r.spec),
+    },
+    runs,
+    models: {
+      "arith-brief": manifest("arith-brief", 500, { greedyAccuracy: 0.2, passAtK: 0.3, majAtK: 0.2 }),
+      "arith-small": manifest("arith-small", 1500, { greedyAccuracy: 0.4, passAtK: 0.6, majAtK: 0.4 }),
+      "arith-long": manifest("arith-long", 4000, { greedyAccuracy: 0.5, passAtK: 0.9, majAtK: 0.5 }),
+      "countdown-small": manifest("countdown-small", 2000, { greedyAccuracy: 0.2, passAtK: 0.5, majAtK: 0.2 }),
+    },
+    machine: { cpu: "Test CPU", cores: 2, memoryGiB: 8, os: "linux x64", node: "v20.19.0", onnxruntime: "1.30.0" },
+    startedAt: "2026-01-01T00:00:00.000Z",
+    finishedAt: "2026-01-01T01:00:00.000Z",
+    wallSeconds: 3600,
+  };
+}
+
+/** The cells of the Markdown table whose header row holds `column`, one array per body row. */
+function markdownTable(md: string, column: string): { header: string[]; rows: string[][] } {
+  const lines = md.split("\n");
+  const cells = (line: string) => line.slice(2, -2).split(" | ").map((c) => c.replace(/\\\|/g, "|"));
+  const start = lines.findIndex((l) => l.startsWith("| ") && cells(l).includes(column));
+  expect(start).toBeGreaterThanOrEqual(0);
+  const rows: string[][] = [];
+  for (let i = start + 2; i < lines.length && lines[i]!.startsWith("| "); i++) rows.push(cells(lines[i]!));
+  return { header: cells(lines[start]!), rows };
+}
+
+describe("writeReport", () => {
+  const results = studyResults();
+  let dir: string;
+  let written: string[];
+  let md: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "urlvr-study-report-"));
+    written = await writeReport(results, dir);
+    md = readFileSync(join(dir, "README.md"), "utf8");
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("writes the README, the CSVs and one PNG per chart, all linked from the README", () => {
+    const names = written.map((p) => p.slice(dir.length + 1)).sort();
+    expect(names).toEqual(
+      [
+        "README.md", "runs.csv", "models.csv", "curves.csv",
+        "zoo-reward-accuracy.png", "zoo-mcs-vs-gt-gain.png",
+        "methods-val-accuracy.png", "methods-gt-reward.png", "methods-proxy-reward.png", "methods-length.png", "methods-repetition.png",
+        "lr-val-accuracy.png", "lr-reward-accuracy.png",
+        "dataset-reward-accuracy.png", "dataset-val-accuracy.png", "ttt-val-accuracy.png", "external-val-accuracy.png", "external-gt-reward.png",
+      ].sort(),
+    );
+    for (const name of names.filter((n) => n.endsWith(".png"))) {
+      const png = readFileSync(join(dir, name));
+      expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+      expect(statSync(join(dir, name)).size).toBeGreaterThan(10_000);
+      expect(md).toContain(`](${name})`);
+    }
+  });
+
+  it("the zoo table's MCS column is the leaderboard's", () => {
+    const board = studyLeaderboard(results);
+    const { header, rows } = markdownTable(md, ZOO_MCS_HEADER);
+    const model = header.indexOf("model");
+    const mcs = header.indexOf(ZOO_MCS_HEADER);
+    expect(rows.map((r) => [r[model], r[mcs]])).toEqual(board.rows.map((r) => [r.model, r.mcsLabel]));
+    // Hand check: long is censored in seed 1 (> 20) and collapsed at 16 in seed 2 -> median censored.
+    expect(rows.map((r) => r[mcs])).toEqual(["> 18", "11", "5"]);
+  });
+
+  it("states the findings from the numbers, with placeholders for the discussion", () => {
+    // rho = 1 over 3 models happens by chance 1 time in 6: the text must not claim more.
+    expect(md).toContain("**Same direction, not established.** MCS ranks the models like GT gain: ρ = 1.00 over 3 models, 2 seeds");
+    expect(md).toContain("arises by chance 16.7% of the time");
+    expect(md).toMatch(/Collapse starts at 1024 prompts/);
+    expect(md).toContain("token_entropy (seed 1)");
+    expect(md).toContain("failure mode: length collapse");
+    expect(md.split(DISCUSSION_PLACEHOLDER).length - 1).toBe(6);
+    expect(md).toContain("npm run study");
+  });
+
+  it("the learning-rate section follows the zoo and tabulates each (lr, reward)", () => {
+    const zoo = md.indexOf("## 1. The zoo");
+    const lr = md.indexOf("## 2. Learning rate: where supervised RL gains vs where majority voting collapses");
+    expect(zoo).toBeGreaterThanOrEqual(0);
+    expect(lr).toBeGreaterThan(zoo);
+    expect(md.indexOf("## 3. Intrinsic rewards")).toBeGreaterThan(lr);
+    const section = md.slice(lr, md.indexOf("## 3."));
+    expect(section).toContain("](lr-val-accuracy.png)");
+    expect(section).toContain("](lr-reward-accuracy.png)");
+    expect(section).toContain(DISCUSSION_PLACEHOLDER);
+    const { header, rows } = markdownTable(section, "final KL to reference");
+    const col = (name: string) => rows.map((r) => r[header.indexOf(name)]);
+    expect(rows.map((r) => [r[0], r[1]])).toEqual([
+      ["1e-4", "ground_truth"], ["1e-4", "majority_vote"], ["2e-4 (default)", "ground_truth"], ["2e-4 (default)", "majority_vote"],
+      ["5e-4", "ground_truth"], ["5e-4", "majority_vote"],
+    ]);
+    expect(col("MCS")).toEqual(["–", "> 20", "–", "10", "–", "5"]);
+    expect(col("GT gain")).toEqual(["+0.250", "–", "+0.150", "–", "+0.000", "–"]);
+    // KL 0.002 x step: the mean of steps 11-20 is 0.031.
+    expect(col("final KL to reference")).toEqual(Array(6).fill("0.0310"));
+    expect(section).toContain("ground_truth gains most at lr 1e-4: val accuracy 0.300 → peak 0.550 at step 10 → 0.300, GT gain +0.250");
+    expect(section).toContain("majority_vote fell below the MCS threshold (0.01) at step 10 with lr 2e-4 (default), at step 5 with lr 5e-4; it stayed above with lr 1e-4 (MCS > 20, lowest smoothed reward accuracy 0.445)");
+    expect(section).toContain("**Both at lr 2e-4 (default):**");
+  });
+
+  it("writes CSVs that parse, with one row per run and per record", () => {
+    const runs = parse(readFileSync(join(dir, "runs.csv")), { columns: true }) as Record<string, string>[];
+    expect(Object.keys(runs[0]!)).toEqual([...RUNS_CSV_COLUMNS]);
+    expect(runs.map((r) => r.run_id)).toEqual(results.runs.map((r) => r.spec.id));
+    const small = runs.find((r) => r.run_id === "arith-small.majority_vote.n1024.s1")!;
+    expect(small).toMatchObject({ sections: "zoo dataset ttt lr", lr: "0.0002", mcs_step: "10", mcs_censored: "false", failure_mode: "gradual degradation" });
+    expect(runs.find((r) => r.run_id === "arith-small.ground_truth.lr0.0005.s1")).toMatchObject({ sections: "lr", lr: "0.0005", reward: "ground_truth" });
+    const models = parse(readFileSync(join(dir, "models.csv")), { columns: true }) as Record<string, string>[];
+    expect(models.map((m) => m.model)).toEqual(["arith-long", "arith-small", "arith-brief"]);
+    const curves = parse(readFileSync(join(dir, "curves.csv")), { columns: true }) as Record<string, string>[];
+    expect(Object.keys(curves[0]!)).toEqual([...CURVES_CSV_COLUMNS]);
+    expect(curves.length).toBe(results.runs.reduce((a, r) => a + r.records.length, 0));
+    expect(curves[0]![METRICS.rewardAccuracy]).toBe(""); // step 0 holds validation only
+    expect(Number(curves[0]![METRICS.valAccuracy])).toBeCloseTo(0.3);
+  });
+});
+
+describe("findings follow the numbers", () => {
+  it("says plainly when no learning rate has both a GT gain and a majority_vote collapse", () => {
+    const base = studyResults();
+    const rows = analyzeLearningRates(base);
+    // The default-rate majority_vote run stays up: gains at 1e-4 and 2e-4, collapse only at 5e-4.
+    const apart = rows.map((r) => (r.lr === 2e-4 && r.reward === "majority_vote" ? { ...r, mcs: { step: 20, censored: true } } : r));
+    const text = lrFindings(apart, base.plan.learningRates);
+    expect(text).toContain("**No learning rate has both** a GT gain of at least 0.05 and a majority_vote collapse");
+    expect(text).toContain("the rates where ground-truth RL gains (lr 1e-4, lr 2e-4 (default)) and those where majority voting collapses (lr 5e-4) do not overlap");
+    expect(text).not.toContain("**Both");
+    const none = apart.map((r) => (r.reward === "majority_vote" ? { ...r, mcs: { step: 20, censored: true } } : r));
+    expect(lrFindings(none, base.plan.learningRates)).toContain("majority voting collapses at no rate, so no rate tried here supports comparing the two");
+  });
+
+  it("says the zoo result does not reproduce when MCS and GT gain rank the models oppositely", () => {
+    const reversed = studyResults([0.3, 0.15, 0.05]);
+    const text = zooFindings(analyzeZoo(reversed), reversed);
+    expect(text).toContain("**Does not reproduce.** MCS does not rank the models like GT gain: ρ = -1.00 over 3 models, 2 seeds");
+    expect(text).not.toContain("Reproduces.");
+  });
+
+  it("says the dataset result does not reproduce when the smallest size collapses, or none does", () => {
+    const row = (size: number, censored: boolean) => ({
+      size, runs: [], mcs: { step: 10, censored }, mcsLabel: censored ? "> 10" : "10", collapsedRuns: censored ? 0 : 1, peakVal: 0.4, finalVal: 0.1,
+    });
+    expect(datasetFindings({ rows: [row(32, false), row(128, false)], collapseOnset: 32, monotone: true }, 10)).toMatch(/^\*\*Does not reproduce\.\*\* Even the smallest dataset \(32 prompts\)/);
+    expect(datasetFindings({ rows: [row(32, true), row(128, true)], collapseOnset: null, monotone: true }, 10)).toMatch(/^\*\*Does not reproduce within the budget\.\*\*/);
+    expect(datasetFindings({ rows: [row(32, true), row(128, false), row(512, true)], collapseOnset: 128, monotone: false }, 10)).toMatch(/^\*\*Partly reproduces\.\*\*/);
+  });
+});
+
+describe("writeReport on real engine runs", () => {
+  it("reports a short study trained by the engine", async () => {
+    const base = { steps: 3, promptsPerStep: 2, groupSize: 2, valEvery: 1, valSize: 4, valK: 2, threads: 1 } as const;
+    const planned: [StudySection[], TrainConfigInput][] = [
+      [["zoo", "methods", "ttt"], { model: "arith-small", reward: "majority_vote" }],
+      [["zoo"], { model: "arith-small", reward: "ground_truth" }],
+      [["zoo"], { model: "arith-tiny", reward: "majority_vote" }],
+      [["zoo"], { model: "arith-tiny", reward: "ground_truth" }],
+      [["methods"], { model: "arith-small", reward: "token_entropy" }],
+      [["dataset"], { model: "arith-small", reward: "majority_vote", datasetSize: 32 }],
+      [["ttt"], { model: "arith-small", reward: "majority_vote", trainOnValidation: true }],
+    ];
+    const runs: StudyRunResult[] = [];
+    for (const [sections, config] of planned) {
+      const records: StepRecord[] = [];
+      const c = trainConfigSchema.parse({ ...base, ...config });
+      await train(c, { onStep: (r) => void records.push(r) });
+      runs.push({ spec: { id: `${c.model}.${c.reward}.n${c.datasetSize}${c.trainOnValidation ? ".ttt" : ""}.s${c.seed}`, sections, config: c }, records, seconds: 0.5 });
+    }
+    const models = Object.fromEntries(
+      ["arith-small", "arith-tiny"].map((m) => [m, JSON.parse(readFileSync(join("models", m, "manifest.json"), "utf8")) as ModelManifest]),
+    );
+    const results: StudyResults = {
+      plan: {
+        mode: "quick", rankedModels: ["arith-small", "arith-tiny"], seeds: [1], steps: 3, focusModel: "arith-small",
+        intrinsicMethods: ["majority_vote", "token_entropy"], datasetSizes: [32], externalModel: "countdown-small", externalMethods: [], learningRates: [],
+        runs: runs.map((r) => r.spec),
+      },
+      runs,
+      models,
+      machine: { cpu: "test", cores: 2, memoryGiB: 8, os: "linux", node: process.version, onnxruntime: "test" },
+      startedAt: "2026-01-01T00:00:00.000Z",
+      finishedAt: "2026-01-01T00:01:00.000Z",
+      wallSeconds: 60,
+    };
+    const dir = mkdtempSync(join(tmpdir(), "urlvr-study-real-"));
+    try {
+      const written = await writeReport(results, dir);
+      const md = readFileSync(join(dir, "README.md"), "utf8");
+      const { header, rows } = markdownTable(md, ZOO_MCS_HEADER);
+      expect(rows.map((r) => r[header.indexOf(ZOO_MCS_HEADER)])).toEqual(studyLeaderboard(results).rows.map((r) => r.mcsLabel || "–"));
+      expect(md).toContain("The plan has no external runs.");
+      expect(md).toContain("The plan has no learning-rate runs.");
+      for (const png of written.filter((p) => p.endsWith(".png"))) expect([...readFileSync(png).subarray(0, 4)]).toEqual([0x89, 0x50, 0x4e, 0x47]);
+      const curves = parse(readFileSync(join(dir, "curves.csv")), { columns: true }) as Record<string, string>[];
+      expect(curves.length).toBe(runs.length * 4); // step 0 and 3 steps per run
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
