@@ -2,13 +2,18 @@
 // KV-cache sampling, scoring, reference scoring, GRPO update with AdamW) in this engine, and the same
 // iteration in PyTorch on the CPU (torch_iteration.py), measured in the same run on the same machine.
 // Both sample a fixed number of tokens (no stop at EOS) so they do the same work.
+// `--device webgpu` runs our engine on onnxruntime's WebGPU provider, `--json FILE` writes the rows
+// for scripts/gpu-check.sh, which times PyTorch on CUDA itself (torch_iteration.py --device cuda).
 import { spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { initParams } from "../model/init";
 import type { ModelConfig, Params } from "../model/config";
 import { createPolicySession } from "../model/policy";
+import type { Device } from "../onnx/session";
+import { DEVICES } from "../train/config";
 import { AdamW } from "../optim/adamw";
 import { VOCAB_SIZE } from "../tasks/tokenizer";
 import { Rng } from "../util/rng";
@@ -28,8 +33,14 @@ const { values: a } = parseArgs({
     "skip-torch": { type: "boolean", default: false },
     /** onnxruntime intra-op threads for our engine; 0 (default): the engine's default (onnxruntime's choice, one per core). */
     threads: { type: "string", default: "0" },
+    /** Execution provider for our engine (the PyTorch baseline stays on the CPU here). */
+    device: { type: "string", default: "cpu" },
+    /** Also write the rows as JSON (scripts/gpu-check.sh builds its table from them). */
+    json: { type: "string" },
   },
 });
+if (!(DEVICES as readonly string[]).includes(a.device!)) throw new Error(`--device must be one of ${DEVICES.join(", ")}`);
+const device = a.device as Device;
 const n = (k: keyof typeof a) => {
   const v = Number(a[k]);
   if (!Number.isInteger(v) || v < 0) throw new Error(`--${k} must be a whole number`);
@@ -52,7 +63,7 @@ async function ours(): Promise<Timing> {
   const rng = new Rng(1, "bench");
   const params = initParams(model, rng);
   const reference: Params = new Map([...params].map(([k, v]) => [k, v.slice()]));
-  const policy = await createPolicySession(model, { threads: n("threads") || undefined });
+  const policy = await createPolicySession(model, { device, threads: n("threads") || undefined });
   const optimizer = new AdamW({ weightDecay: 0 });
   const prompts = Array.from({ length: P * G }, () => [1, ...Array.from({ length: promptLen }, () => 3 + rng.int(10))]);
   const runs: Timing[] = [];
@@ -82,7 +93,7 @@ async function ours(): Promise<Timing> {
     );
     optimizer.update(params, r.grads, 1e-5);
     const t3 = performance.now();
-    if (it >= n("warmup")) runs.push({ impl: `urlvr (onnxruntime-node${n("threads") ? `, ${n("threads")} threads` : ""})`, seconds: (t3 - t0) / 1e3, sample: (t1 - t0) / 1e3, score: (t2 - t1) / 1e3, update: (t3 - t2) / 1e3 });
+    if (it >= n("warmup")) runs.push({ impl: `urlvr (onnxruntime-node ${device}${n("threads") ? `, ${n("threads")} threads` : ""})`, seconds: (t3 - t0) / 1e3, sample: (t1 - t0) / 1e3, score: (t2 - t1) / 1e3, update: (t3 - t2) / 1e3 });
   }
   await policy.release();
   return {
@@ -137,5 +148,6 @@ for (const r of rows) {
   const tps = (P * G * newTokens + 3 * trainTokens) / r.seconds;
   console.log(`| ${r.impl} | ${r.seconds.toFixed(3)} | ${r.sample.toFixed(3)} | ${r.score.toFixed(3)} | ${r.update.toFixed(3)} | ${Math.round(tps).toLocaleString("en-US")} |`);
 }
+if (a.json) writeFileSync(a.json, `${JSON.stringify({ model, prompts: P, group: G, promptLength: promptLen, newTokens, device, rows }, null, 1)}\n`);
 if (typeof baseline === "string") console.log(`PyTorch baseline: ${baseline}`);
 else console.log(`speed-up over PyTorch: ${(baseline.seconds / rows[0]!.seconds).toFixed(2)}x (goal: at least 2x)`);

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""PyTorch CPU peer baseline for `npm run bench:engine`.
+"""PyTorch peer baseline for `npm run bench:engine` (CPU) and scripts/gpu-check.sh (--device cuda).
 
 Times one full URLVR iteration, the same work the TypeScript/onnxruntime engine does per GRPO step:
   (a) KV-cache sampling of prompts*group rollouts (temperature 1.0, fixed number of new tokens,
@@ -19,6 +19,9 @@ so there is no padding and no mask beyond the causal one.
 Run with Debian's interpreter (see install-torch.sh): /usr/bin/python3 torch_iteration.py --help
 Any torch >= 1.13 works; with torch >= 2 attention goes through F.scaled_dot_product_attention.
 Prints exactly one JSON line on stdout; progress and the self-check go to stderr.
+With --device cuda every tensor and the random generator live on the GPU and each phase's time is
+taken after torch.cuda.synchronize(), so it counts the kernels, not just their launches. float32
+matmuls stay full float32 (PyTorch's default; no TF32), as in the engine.
 
 Letter legend for shape comments: B batch (rollouts), T sequence length, C width, H heads,
 D head size (C/H), V vocabulary, R response length.
@@ -65,18 +68,18 @@ def param_shapes(vocab, context, width, depth):
     return shapes
 
 
-def init_params(vocab, context, width, depth, generator):
+def init_params(vocab, context, width, depth, generator, device="cpu"):
     """GPT-2 init, as in the spec. Returns an insertion-ordered dict name -> leaf tensor."""
     params = {}
     resid_std = 0.02 / math.sqrt(2 * depth)
     for name, shape in param_shapes(vocab, context, width, depth):
         if name.endswith(".g"):
-            t = torch.ones(shape)
+            t = torch.ones(shape, device=device)
         elif len(shape) == 1:
-            t = torch.zeros(shape)
+            t = torch.zeros(shape, device=device)
         else:
             std = resid_std if name.endswith("attn.wo") or name.endswith("mlp.wproj") else 0.02
-            t = torch.randn(shape, generator=generator) * std
+            t = torch.randn(shape, generator=generator, device=device) * std
         params[name] = t.requires_grad_(True)
     return params
 
@@ -95,7 +98,7 @@ def attention(q, k, v, causal):
     att = torch.matmul(q, k.transpose(-2, -1)) * (1.0 / math.sqrt(q.shape[-1]))  # (B, H, Tq, Tk)
     if causal:
         t = q.shape[-2]
-        mask = torch.ones(t, t, dtype=torch.bool).triu_(1)
+        mask = torch.ones(t, t, dtype=torch.bool, device=q.device).triu_(1)
         att = att.masked_fill(mask, float("-inf"))
     return torch.matmul(torch.softmax(att, dim=-1), v)
 
@@ -114,9 +117,10 @@ def decode_attention(q, k, v):
 class Transformer:
     """Functional GPT over a params dict, so the policy and the frozen reference share the code."""
 
-    def __init__(self, width, depth, heads):
+    def __init__(self, width, depth, heads, device="cpu"):
         assert width % heads == 0
         self.c, self.depth, self.h, self.d = width, depth, heads, width // heads
+        self.device = device
 
     def _split_heads(self, x):
         b, t, _ = x.shape
@@ -148,7 +152,8 @@ class Transformer:
 
     def new_cache(self, batch, length):
         shape = (batch, self.h, length, self.d)
-        return [(torch.empty(shape), torch.empty(shape)) for _ in range(self.depth)]
+        return [(torch.empty(shape, device=self.device), torch.empty(shape, device=self.device))
+                for _ in range(self.depth)]
 
     def prefill(self, p, tokens, cache):
         """Causal forward over the prompts, filling cache[:, :, :T]; returns logits (B, V) at T-1."""
@@ -184,7 +189,7 @@ class Transformer:
 def sample(model, params, prompts, new_tokens, temperature, generator):
     """KV-cache sampling: prompts (B, P) -> full sequences (B, P + new_tokens)."""
     b, plen = prompts.shape
-    seq = torch.empty(b, plen + new_tokens, dtype=torch.long)
+    seq = torch.empty(b, plen + new_tokens, dtype=torch.long, device=prompts.device)
     seq[:, :plen] = prompts
     cache = model.new_cache(b, plen + new_tokens)
     logits = model.prefill(params, prompts, cache)
@@ -256,7 +261,8 @@ def self_check(model, params, generator):
     """The KV-cache path must give the same logits as the full forward, with SDPA and with the
     explicit attention (both when SDPA exists). Raises on mismatch."""
     global SDPA
-    tokens = torch.randint(FIRST_CHAR_TOKEN, params["wte"].shape[0], (4, 9), generator=generator)
+    tokens = torch.randint(FIRST_CHAR_TOKEN, params["wte"].shape[0], (4, 9), generator=generator,
+                           device=params["wte"].device)
     saved, worst, full_ref = SDPA, 0.0, None
     try:
         for sdpa in [saved, None] if saved is not None else [None]:
@@ -310,6 +316,7 @@ def parse_args(argv):
     ap.add_argument("--blas-threads", type=int, default=1,
                     help="OpenBLAS threads, when torch uses OpenBLAS (see set_blas_threads)")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
     ap.add_argument("--temperature", type=float, default=1.0)
     ap.add_argument("--lr", type=float, default=1e-5)
     ap.add_argument("--clip-eps", type=float, default=0.2)
@@ -328,13 +335,21 @@ def parse_args(argv):
 
 def main(argv=None):
     a = parse_args(argv)
+    if a.device == "cuda" and not torch.cuda.is_available():
+        raise SystemExit(f"--device cuda: torch {torch.__version__} sees no CUDA device")
+    dev = torch.device(a.device)
+
+    def sync():  # CUDA kernels run asynchronously: wait for them before reading the clock
+        if dev.type == "cuda":
+            torch.cuda.synchronize()
+
     torch.set_num_threads(a.threads)
     blas_threads = set_blas_threads(a.blas_threads)
     torch.manual_seed(a.seed)
-    gen = torch.Generator().manual_seed(a.seed)
+    gen = torch.Generator(device=dev).manual_seed(a.seed)
 
-    model = Transformer(a.width, a.depth, a.heads)
-    params = init_params(a.vocab, a.context, a.width, a.depth, gen)
+    model = Transformer(a.width, a.depth, a.heads, dev)
+    params = init_params(a.vocab, a.context, a.width, a.depth, gen, dev)
     reference = {k: v.detach().clone() for k, v in params.items()}  # frozen, never updated
     optimizer = make_optimizer(params, a.lr)
     if not a.no_check:
@@ -353,25 +368,30 @@ def main(argv=None):
 
     times = {"total": [], "sample": [], "score": [], "update": []}
     for it in range(a.warmup + a.iterations):
+        sync()
         t0 = time.perf_counter()
         # (a) the same prompt is shared by its group of rollouts, as in GRPO
-        chars = torch.randint(FIRST_CHAR_TOKEN, a.vocab, (a.prompts, a.prompt_length), generator=gen)
-        prompts = torch.cat([torch.full((a.prompts, 1), BOS, dtype=torch.long), chars], dim=1)
+        chars = torch.randint(FIRST_CHAR_TOKEN, a.vocab, (a.prompts, a.prompt_length), generator=gen,
+                              device=dev)
+        prompts = torch.cat([torch.full((a.prompts, 1), BOS, dtype=torch.long, device=dev), chars], dim=1)
         prompts = prompts.repeat_interleave(a.group, dim=0)  # (B, 1 + prompt_length)
         with torch.inference_mode():
             tokens = sample(model, params, prompts, a.new_tokens, a.temperature, gen)  # (B, T)
         tokens = tokens.clone()  # inference tensors cannot be saved for the update's backward
+        sync()
         t1 = time.perf_counter()
         # (b) policy scoring, (c) reference scoring
         old_logprob, _entropy, _self_certainty = score(model, params, tokens, response_start)
         ref_logprob, _, _ = score(model, reference, tokens, response_start)
+        sync()
         t2 = time.perf_counter()
         # (d) one GRPO update; no EOS stop, so every response token is valid
-        response_mask = torch.ones(b, a.new_tokens)
-        advantages = torch.randn(b, generator=gen)
+        response_mask = torch.ones(b, a.new_tokens, device=dev)
+        advantages = torch.randn(b, generator=gen, device=dev)
         stats = grpo_step(model, params, optimizer, tokens, response_start, response_mask,
                           old_logprob.clone(), ref_logprob.clone(), advantages,
                           a.clip_eps, a.kl_coef, a.max_grad_norm)
+        sync()
         t3 = time.perf_counter()
         label = "warmup" if it < a.warmup else "iter"
         print(f"{label} {it}: total {t3 - t0:.3f}s sample {t1 - t0:.3f}s score {t2 - t1:.3f}s "
@@ -384,7 +404,8 @@ def main(argv=None):
     med = {k: statistics.median(v) for k, v in times.items()}
     seq_len = response_start + a.new_tokens
     print(json.dumps({
-        "impl": "pytorch-cpu",
+        "impl": f"pytorch-{a.device}",
+        "gpu": torch.cuda.get_device_name(0) if dev.type == "cuda" else None,
         "torch": torch.__version__,
         "threads": torch.get_num_threads(),
         "seconds_per_iteration": med["total"],

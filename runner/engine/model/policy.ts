@@ -22,6 +22,8 @@ export interface PolicyOptions {
   dtype?: "float32" | "float64";
   /** onnxruntime intra-op threads (default: onnxruntime's choice; see onnx/session.ts). */
   threads?: number;
+  /** onnxruntime log severity for every session (see onnx/session.ts; the device diagnostic uses 0). */
+  logSeverity?: 0 | 1 | 2 | 3 | 4;
 }
 
 export interface SampleOptions {
@@ -96,7 +98,7 @@ export class Policy {
   session(kind: GraphKind): Promise<ortTypes.InferenceSession> {
     let s = this.sessions.get(kind);
     if (!s) {
-      s = createSession(this.build(kind).toModelBytes(), { device: this.options.device, threads: this.options.threads });
+      s = createSession(this.build(kind).toModelBytes(), { device: this.options.device, threads: this.options.threads, logSeverity: this.options.logSeverity });
       this.sessions.set(kind, s);
       // A failed creation (e.g. no GPU adapter) is not cached: the next call tries again.
       s.catch(() => this.sessions.delete(kind));

@@ -22,3 +22,15 @@ describe("session helpers", () => {
     }
   });
 });
+
+describe("createSession on webgpu without a GPU", () => {
+  it("fails with one line that points at the device diagnostic", async () => {
+    const g = new Graph("float32");
+    g.output(g.tanh(g.input("a", "float32", [2])), "y");
+    const made = createSession(g.toModelBytes(), { device: "webgpu" });
+    // A machine with a working GPU creates the session; this project's machines have none.
+    const r = await made.then((s) => s.release().then(() => null), (e: unknown) => e as Error);
+    if (r === null) return;
+    expect(r.message).toMatch(/^webgpu: Failed to get a WebGPU adapter: .+ \(`npm run device -- --device webgpu` tells why\)$/);
+  });
+});

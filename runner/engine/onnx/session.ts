@@ -19,6 +19,12 @@ export interface SessionOptions {
    * threads steal time from the busy ones (measured: lower wall and CPU time without it there).
    */
   spinning?: boolean;
+  /**
+   * onnxruntime's log severity for this session (0 verbose ... 4 fatal; default: onnxruntime's, 2).
+   * At 0 the session reports on stderr which execution provider each node was placed on, which is
+   * how the device diagnostic (runner/engine/device) finds the nodes that fall back to the CPU.
+   */
+  logSeverity?: 0 | 1 | 2 | 3 | 4;
 }
 
 /** The onnxruntime session options for a device; exported so tests can check the plumbing. */
@@ -30,12 +36,27 @@ export function ortSessionOptions(opts: SessionOptions = {}): ort.InferenceSessi
     executionMode: "sequential",
   };
   if (opts.threads !== undefined) o.intraOpNumThreads = opts.threads;
+  if (opts.logSeverity !== undefined) {
+    o.logSeverityLevel = opts.logSeverity;
+    o.logVerbosityLevel = 0;
+  }
   if (!opts.spinning) o.extra = { session: { intra_op: { allow_spinning: "0" } } };
   return o;
 }
 
 export async function createSession(model: Uint8Array, opts: SessionOptions = {}): Promise<ort.InferenceSession> {
-  return ort.InferenceSession.create(model, ortSessionOptions(opts));
+  try {
+    return await ort.InferenceSession.create(model, ortSessionOptions(opts));
+  } catch (e) {
+    // onnxruntime's message starts with a source path and a C++ lambda; the cause (no Vulkan
+    // loader, no driver) only reaches stderr, which the device diagnostic reads.
+    const m = e instanceof Error ? e.message : String(e);
+    const adapter = /Failed to get a WebGPU adapter[^\n]*/.exec(m);
+    if (opts.device === "webgpu" && adapter) {
+      throw new Error(`webgpu: ${adapter[0]} (\`npm run device -- --device webgpu\` tells why)`, { cause: e });
+    }
+    throw e;
+  }
 }
 
 /** A host array as an ort tensor of `dtype` (copies only when the element type differs). */

@@ -1,0 +1,99 @@
+// `npm run device -- [--device webgpu]`: the device diagnostic. Prints onnxruntime's backends,
+// whether the engine's graphs (KV-cache sampler, scorer, GRPO step) can be created and run on the
+// device, and which of their nodes onnxruntime leaves on the CPU. With --parity it then runs the
+// parity check (runner/engine/device/parity.ts): the fixed small run on the CPU against the
+// committed reference and, for a GPU device, the same run on the device against the CPU.
+// Exit codes: 0 all good, 1 the device or the parity check failed, 2 bad flags.
+import { writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { backendsLine, diagnoseDevice, DIAGNOSTIC_MODEL, formatReport, runGraphsHere } from "../device/diagnose";
+import { extrapolateTraffic, formatTraffic, GPU_SIZED } from "../device/transfers";
+import { checkParity, formatParity, recordReference, REFERENCE_FILE } from "../device/parity";
+import type { Device } from "../onnx/session";
+import { DEVICES } from "../train/config";
+import { toError } from "../util/to-error";
+
+const USAGE = `usage: npm run device -- [--device cpu|webgpu] [--parity] [--record-parity] [--traffic]
+
+  --device D        cpu (default) or webgpu
+  --parity          also run the parity check: the fixed small run on the CPU against the committed
+                    reference (${REFERENCE_FILE}), and on D against the CPU
+  --record-parity   re-record that reference on the CPU (after a deliberate change to the engine)
+  --traffic         print the bytes one URLVR iteration of the GPU-sized model (width ${GPU_SIZED.model.width},
+                    depth ${GPU_SIZED.model.depth}, ${GPU_SIZED.rollouts} rollouts) copies between host and device
+  --json FILE       also write the results as JSON`;
+
+class UsageError extends Error {}
+
+function parse(argv: string[]) {
+  let a;
+  try {
+    a = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        device: { type: "string", default: "cpu" },
+        parity: { type: "boolean", default: false },
+        "record-parity": { type: "boolean", default: false },
+        traffic: { type: "boolean", default: false },
+        json: { type: "string" },
+        child: { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    }).values;
+  } catch (e) {
+    throw new UsageError(toError(e).message.split("\n")[0]!);
+  }
+  if (!(DEVICES as readonly string[]).includes(a.device)) throw new UsageError(`--device: "${a.device}" is not one of ${DEVICES.join(", ")}`);
+  return { ...a, device: a.device as Device };
+}
+
+async function main(argv: string[]): Promise<number> {
+  const a = parse(argv);
+  if (a.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (a.child) {
+    await runGraphsHere(a.device);
+    return 0;
+  }
+  if (a.traffic) {
+    for (const line of formatTraffic(GPU_SIZED, await extrapolateTraffic(GPU_SIZED))) console.log(line);
+    return 0;
+  }
+  if (a["record-parity"]) {
+    const file = await recordReference();
+    console.log(`parity reference recorded on the CPU: ${file}`);
+    return 0;
+  }
+  console.log(backendsLine());
+  // The child is this same file run by the same node with the same loader flags (tsx's).
+  const report = await diagnoseDevice(a.device, {
+    file: process.execPath,
+    args: [...process.execArgv, fileURLToPath(import.meta.url), "--child", "--device", a.device],
+  });
+  const m = DIAGNOSTIC_MODEL;
+  console.log(`device ${a.device}: the engine's graphs for a width ${m.width}, depth ${m.depth} model, created and run once:`);
+  for (const line of formatReport(report)) console.log(line);
+  let ok = report.ok;
+  let parity;
+  if (a.parity && ok) {
+    parity = await checkParity(a.device);
+    for (const line of formatParity(parity)) console.log(line);
+    ok = parity.ok;
+  }
+  if (a.json) writeFileSync(a.json, `${JSON.stringify({ report, parity }, null, 2)}\n`);
+  return ok ? 0 : 1;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    const e = toError(err);
+    console.error(e instanceof UsageError ? `${e.message}\n(see --help)` : `device: ${e.message}`);
+    process.exit(e instanceof UsageError ? 2 : 1);
+  },
+);
