@@ -23,6 +23,7 @@ import {
   summarizeRun,
 } from "./analysis";
 import type { StudyResults, StudyRunResult, StudySection } from "./types";
+import { manifestFixture } from "./fixtures";
 
 /** Records from per-metric arrays: index i is step i + 1; `val` maps step -> val/accuracy (step 0 included). */
 function records(train: Record<string, number[]>, val: Record<number, number> = {}): StepRecord[] {
@@ -43,17 +44,7 @@ function run(id: string, sections: StudySection[], config: TrainConfigInput, rec
 }
 
 function manifest(name: string, evaluation: Record<string, unknown>, details: Record<string, unknown> = {}): ModelManifest {
-  return {
-    format: "urlvr-model",
-    version: 1,
-    architecture: { vocabSize: 54, context: 64, width: 64, depth: 2, heads: 4 },
-    tokenizer: { alphabet: "0123456789", vocabSize: 54, pad: 0, bos: 1, eos: 2 },
-    weights: { file: "weights.bin", sha256: "0".repeat(64), bytes: 1 },
-    parameterCount: 1000,
-    provenance: { command: `npm run pretrain -- --out models/${name}`, seed: 1, createdAt: "2026-01-01T00:00:00Z", details },
-    card: { family: "arith-gpt", description: name },
-    evaluation,
-  };
+  return manifestFixture(name, { evaluation, details });
 }
 
 function results(runs: StudyRunResult[], models: Record<string, ModelManifest>, ranked: string[]): StudyResults {

@@ -11,6 +11,7 @@ import { train } from "../runner/engine/train/train";
 import { analyzeLearningRates, analyzeZoo, studyLeaderboard } from "./analysis";
 import { CURVES_CSV_COLUMNS, DISCUSSION_PLACEHOLDER, RUNS_CSV_COLUMNS, ZOO_MCS_HEADER, datasetFindings, lrFindings, writeReport, zooFindings } from "./report";
 import type { StudyResults, StudyRunResult, StudySection } from "./types";
+import { manifestFixture } from "./fixtures";
 
 const STEPS = 20;
 const VAL_EVERY = 5;
@@ -50,17 +51,7 @@ function run(sections: StudySection[], config: TrainConfigInput, records: StepRe
 }
 
 function manifest(name: string, steps: number, evaluation: Record<string, unknown>): ModelManifest {
-  return {
-    format: "urlvr-model",
-    version: 1,
-    architecture: { vocabSize: 54, context: 64, width: 64, depth: 2, heads: 4 },
-    tokenizer: { alphabet: "0123456789", vocabSize: 54, pad: 0, bos: 1, eos: 2 },
-    weights: { file: "weights.bin", sha256: "0".repeat(64), bytes: 1 },
-    parameterCount: 111_104,
-    provenance: { command: `npm run pretrain -- --out models/${name}`, seed: 1, createdAt: "2026-01-01T00:00:00Z", details: { steps } },
-    card: { family: "arith-gpt", description: name },
-    evaluation: { prompts: 256, k: 8, ...evaluation },
-  };
+  return manifestFixture(name, { evaluation: { prompts: 256, k: 8, ...evaluation }, details: { steps }, parameterCount: 111_104 });
 }
 
 function studyResults(zooGains: readonly number[] = [0.05, 0.15, 0.3]): StudyResults {

@@ -1,4 +1,5 @@
 // Display helpers shared by the runs pages (pure; server and browser).
+import { mcsLabel } from "@/runner/engine/metrics/mcs";
 
 /** A metric value with 3 significant digits; NaN and infinities spelled out. */
 export function formatValue(v: number | null | undefined): string {
@@ -11,10 +12,7 @@ export function formatValue(v: number | null | undefined): string {
 
 /** MCS as the leaderboard shows it: "42", or "> 200" when the run never collapsed (censored). */
 export function formatMcs(step: number | null | undefined, censored: boolean | null | undefined): string {
-  if (step === null || step === undefined) return "–";
-  // A median over an even number of seeds can fall between two steps.
-  const n = Number.isInteger(step) ? String(step) : step.toFixed(1);
-  return censored ? `> ${n}` : n;
+  return step === null || step === undefined ? "–" : mcsLabel(step, censored === true);
 }
 
 export function formatDuration(ms: number): string {

@@ -27,8 +27,7 @@
 //   the static evaluation's greedy accuracy. pass@k: the static evaluation's passAtK (k from it).
 //   pass@k gain = pass@k - greedy accuracy of the static evaluation (the headroom that sampling
 //   shows and RL could sharpen into greedy accuracy: the paper's label-based baseline predictor).
-import { formatMcs as formatMcsStep } from "../../app/components/format";
-import { spearman } from "../../runner/engine/metrics/mcs";
+import { mcsLabel, spearman } from "../../runner/engine/metrics/mcs";
 
 export const MCS_METHOD = "majority_vote";
 export const GT_METHOD = "ground_truth";
@@ -63,7 +62,7 @@ export function medianMcs(values: readonly McsValue[]): McsValue | null {
 }
 
 export function formatMcs(v: McsValue | null): string {
-  return v ? formatMcsStep(v.step, v.censored) : "";
+  return v ? mcsLabel(v.step, v.censored) : "";
 }
 
 /**

@@ -31,6 +31,13 @@ export function modelCollapseStep(points: readonly MetricPoint[], threshold: num
   return { step: sorted[sorted.length - 1].step, censored: true };
 }
 
+/** MCS as every table shows it: "42", or "> 200" when the run never collapsed (censored). */
+export function mcsLabel(step: number, censored: boolean): string {
+  // A median over an even number of seeds can fall between two steps.
+  const n = Number.isInteger(step) ? String(step) : step.toFixed(1);
+  return censored ? `> ${n}` : n;
+}
+
 /** Ranks starting at 1; tied values share the average of their ranks. */
 export function averageRanks(xs: readonly number[]): number[] {
   const order = xs.map((_, i) => i).sort((a, b) => xs[a] - xs[b]);
