@@ -1,0 +1,82 @@
+// The study's report: README.md with the figures beside it, and CSVs of every number, written from
+// a finished StudyResults. Every figure and sentence comes from study/analysis.ts; the findings
+// paragraphs are generated from the numbers and say "does not reproduce" where that is what they
+// show. Each section (one module each here) ends in a marked placeholder for a human's reasoned
+// discussion; this module puts the header, the sections and the CSVs together.
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { formatDuration } from "../../app/components/format";
+import { analyzeZoo } from "../analysis";
+import type { StudyResults } from "../types";
+import { curvesCsv, modelsCsv, runsCsv } from "./csv";
+import { datasetSection } from "./dataset";
+import { externalSection } from "./external";
+import type { Output } from "./figures";
+import { lrSection } from "./learning-rate";
+import { mdTable } from "./markdown";
+import { methodsSection } from "./methods";
+import { tttSection } from "./ttt";
+import { zooSection } from "./zoo";
+
+export { CURVES_CSV_COLUMNS, RUNS_CSV_COLUMNS } from "./csv";
+export { datasetFindings } from "./dataset";
+export { externalFindings } from "./external";
+export { lrFindings, lrText } from "./learning-rate";
+export { DISCUSSION_PLACEHOLDER, acc, signed } from "./markdown";
+export { methodSentence, methodsFindings } from "./methods";
+export { tttFindings } from "./ttt";
+export { PAPER_TABLE, ZOO_MCS_HEADER, zooFindings } from "./zoo";
+
+function header(results: StudyResults): string {
+  const m = results.machine;
+  const runSeconds = results.runs.reduce((a, r) => a + r.seconds, 0);
+  return [
+    "# URLVR Lab study: rise, fall and Model Collapse Step on the project's base-model zoo",
+    `This report reproduces the findings of "How Far Can Unsupervised RLVR Scale LLM Training?" (arXiv 2603.08660) with the ` +
+      `project's engine and its own base models (models/zoo.ts). Every number below is computed from the runs in this folder's CSVs.`,
+    mdTable(
+      ["study", ""],
+      [
+        ["mode", results.plan.mode],
+        ["machine", `${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}`],
+        ["software", `Node ${m.node}, onnxruntime-node ${m.onnxruntime}`],
+        ["started / finished (UTC)", `${results.startedAt} / ${results.finishedAt}`],
+        ["wall time", formatDuration(results.wallSeconds * 1000)],
+        ["runs", `${results.runs.length} (${formatDuration(runSeconds * 1000)} of run time)`],
+        ["steps per run", String(results.plan.steps)],
+        ["seeds", results.plan.seeds.join(", ")],
+      ],
+    ),
+    "## How to reproduce",
+    "```sh\nnpm run zoo     # rebuild the base models from their recipes (models/zoo.ts)\nnpm run study   # train every run of the plan and write this report\n```",
+    "Data: [runs.csv](runs.csv) (one row per run), [models.csv](models.csv) (the zoo table), [curves.csv](curves.csv) (every run and step).",
+  ].join("\n\n");
+}
+
+/** Writes README.md, the charts and the CSVs into outDir; returns the paths written. */
+export async function writeReport(results: StudyResults, outDir: string): Promise<string[]> {
+  await mkdir(outDir, { recursive: true });
+  const out: Output = { dir: outDir, written: [] };
+  const sections = [
+    header(results),
+    await zooSection(results, out),
+    // Right after the zoo: it says whether the zoo's MCS-vs-GT-gain comparison is made in a regime where both can happen.
+    await lrSection(results, out),
+    await methodsSection(results, out),
+    await datasetSection(results, out),
+    await tttSection(results, out),
+    await externalSection(results, out),
+  ];
+  const files: [string, string][] = [
+    ["README.md", `${sections.join("\n\n")}\n`],
+    ["runs.csv", runsCsv(results)],
+    ["models.csv", modelsCsv(analyzeZoo(results))],
+    ["curves.csv", curvesCsv(results)],
+  ];
+  for (const [name, text] of files) {
+    const path = join(outDir, name);
+    await writeFile(path, text);
+    out.written.push(path);
+  }
+  return out.written;
+}
