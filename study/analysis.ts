@@ -19,6 +19,7 @@ import {
   formatMcs,
   mcsRankKeys,
   medianMcs,
+  plainMedian,
 } from "../server/services/leaderboard-table";
 import type { StudyResults, StudyRunResult, StudySection } from "./types";
 
@@ -93,13 +94,6 @@ export function movingMean(points: readonly MetricPoint[], window: number = T.sm
 
 function mean(xs: readonly number[]): number | null {
   return xs.length === 0 ? null : xs.reduce((a, b) => a + b, 0) / xs.length;
-}
-
-export function median(xs: readonly number[]): number | null {
-  if (xs.length === 0) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 /** Means of the first and last `share` of the points (at least one point each); null when empty. */
@@ -491,8 +485,8 @@ export function analyzeDataset(results: StudyResults): DatasetAnalysis {
         mcs,
         mcsLabel: formatMcs(mcs),
         collapsedRuns: runs.filter((r) => !r.mcs.censored).length,
-        peakVal: median(runs.map((r) => r.val.peak).filter((x): x is number => x !== null)),
-        finalVal: median(runs.map((r) => r.val.final).filter((x): x is number => x !== null)),
+        peakVal: plainMedian(runs.map((r) => r.val.peak).filter((x): x is number => x !== null)),
+        finalVal: plainMedian(runs.map((r) => r.val.final).filter((x): x is number => x !== null)),
       };
     });
   const collapsed = rows.map((r) => r.mcs !== null && !r.mcs.censored);

@@ -44,7 +44,8 @@ export function compareMcs(a: McsValue, b: McsValue): number {
   return a.step - b.step;
 }
 
-function plainMedian(xs: readonly number[]): number | null {
+/** The median of plain numbers (even n: mean of the two middle values); null for none. */
+export function plainMedian(xs: readonly number[]): number | null {
   if (xs.length === 0) return null;
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;

@@ -1,8 +1,11 @@
 /**
  * Area under the ROC curve of a score as a detector of positives: the probability that a random
  * positive scores above a random negative, ties counting one half. Computed as the Mann-Whitney U
- * statistic with average ranks, O(n log n), so tens of thousands of samples cost nothing.
+ * statistic with average ranks (the ranks Spearman uses), O(n log n), so tens of thousands of samples
+ * cost nothing.
  */
+import { averageRanks } from "./mcs";
+
 export function auroc(scores: readonly number[], positives: readonly boolean[]): number {
   if (scores.length !== positives.length) {
     throw new Error(`auroc needs one label per score, got ${scores.length} scores and ${positives.length} labels`);
@@ -13,15 +16,11 @@ export function auroc(scores: readonly number[], positives: readonly boolean[]):
   const nPos = positives.filter(Boolean).length;
   const nNeg = scores.length - nPos;
   if (nPos === 0 || nNeg === 0) return Number.NaN;
-  const order = scores.map((_, i) => i).sort((a, b) => (scores[a]! < scores[b]! ? -1 : scores[a]! > scores[b]! ? 1 : 0));
   // Sum of the positives' 1-based ranks, a run of equal scores sharing the mean of its ranks.
+  const ranks = averageRanks(scores);
   let rankSum = 0;
-  for (let i = 0; i < order.length; ) {
-    let j = i;
-    while (j + 1 < order.length && scores[order[j + 1]!] === scores[order[i]!]) j++;
-    const meanRank = (i + j) / 2 + 1;
-    for (let t = i; t <= j; t++) if (positives[order[t]!]) rankSum += meanRank;
-    i = j + 1;
-  }
+  positives.forEach((p, i) => {
+    if (p) rankSum += ranks[i]!;
+  });
   return (rankSum - (nPos * (nPos + 1)) / 2) / (nPos * nNeg);
 }
