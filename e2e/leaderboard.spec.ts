@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import type pg from "pg";
 import { writeMetricBatch, type MetricPointInput } from "../server/ingest/metrics";
 import { e2ePool } from "./database";
+import { ZOO } from "../models/zoo";
 
 // Inserts base models and finished runs with metric points straight into the e2e product's
 // database (through the same writer the runner uses, so MCS and summaries are current), then checks
@@ -170,6 +171,10 @@ test("the models page shows manifests and static evaluations as tables", async (
   await expect(card.getByTestId("provenance-command")).toHaveText(`npm run pretrain -- --out models/${name("alpha")}`);
   await expect(card.getByTestId("static-eval")).toContainText("80.0%");
   await expect(page.locator("body")).not.toContainText('{"');
+  // The start command seeded the whole shipped zoo, each with its richer static evaluation.
+  for (const recipe of ZOO) await expect(page.getByTestId(`model-${recipe.name}`)).toHaveCount(1);
+  await expect(page.getByTestId("model-arith-small").getByTestId("static-eval")).toContainText("self-certainty AUROC");
+  await expect(page.getByTestId("model-arith-small").getByTestId("static-eval")).toContainText("pass@64");
   await page.getByTestId("model-arith-small").scrollIntoViewIfNeeded();
   await page.screenshot({ path: "docs/screenshots/models.png", fullPage: true });
 });

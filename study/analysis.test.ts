@@ -147,7 +147,7 @@ describe("per run and zoo", () => {
   it("runFigures carries MCS by the engine's rule and first / best val accuracy", () => {
     expect(runFigures(runs[0]!)).toEqual({
       runId: "a.mv.s1", baseModelId: "a", rewardMethod: "majority_vote", seed: 1, mcsStep: 4, mcsCensored: false,
-      initialAccuracy: 0.3, bestAccuracy: 0.3,
+      initialAccuracy: 0.3, bestAccuracy: 0.3, defaultProtocol: true,
     });
     expect(runFigures(runs[3]!)).toMatchObject({ mcsStep: 5, mcsCensored: true });
   });

@@ -7,6 +7,7 @@
 import { METRICS } from "../runner/engine/metrics/metricNames";
 import { type CollapseStep, type MetricPoint, modelCollapseStep, spearman } from "../runner/engine/metrics/mcs";
 import type { StepRecord } from "../runner/engine/train/api";
+import { usesDefaultProtocol } from "../runner/engine/train/config";
 import {
   GT_METHOD,
   type Leaderboard,
@@ -270,6 +271,7 @@ export function runFigures(run: StudyRunResult): RunFigures {
     mcsCensored: mcs.censored,
     initialAccuracy: val.length > 0 ? val[0]!.value : null,
     bestAccuracy: val.length > 0 ? Math.max(...val.map((p) => p.value)) : null,
+    defaultProtocol: usesDefaultProtocol(c),
   };
 }
 

@@ -7,7 +7,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { differences, referenceMetrics, withoutPerf, type Metrics } from "../runner/testing/engine";
 import { readModelDir } from "../runner/engine/io/manifest";
-import { trainConfigSchema } from "../runner/engine/train/config";
+import { PROTOCOL_SETTINGS, trainConfigSchema, type TrainConfigInput } from "../runner/engine/train/config";
 import { tinyConfig, tinyModel, type TinyModel } from "../runner/engine/train/tiny-model";
 import { connectTestDatabase } from "../scripts/test/database";
 import { getLeaderboard } from "../server/services/leaderboard";
@@ -29,27 +29,30 @@ afterAll(() => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
+/** The engine's defaults of every setting the leaderboard requires at its default (PROTOCOL_SETTINGS). */
+const PROTOCOL = Object.fromEntries(PROTOCOL_SETTINGS.map((k) => [k, trainConfigSchema.parse({})[k]]));
+
 /**
- * Two models x two seeds x (majority_vote, ground_truth). The first model's threshold is 0, so its
- * MCS is censored; the second's is 1, so it collapses at the first step whose reward accuracy is
+ * Two models x two seeds x (majority_vote, ground_truth) with the default protocol, plus one
+ * learning-rate sweep run that the leaderboard must leave out. The first model's threshold is 0, so
+ * its MCS is censored; the second's is 1, so it collapses at the first step whose reward accuracy is
  * below 1: the leaderboard sees both kinds.
  */
 function tinyPlan(): StudyPlan {
   const runs: StudyRunSpec[] = [];
+  const config = (model: string, over: Partial<TrainConfigInput>) =>
+    trainConfigSchema.parse({ ...tinyConfig(model, { steps: 6, valEvery: 2, checkpointEvery: 2, ...over }), ...PROTOCOL, ...over });
   models.forEach((m, i) => {
     for (const seed of [1, 2]) {
       for (const reward of ["majority_vote", "ground_truth"] as const) {
-        runs.push({
-          id: `m${i}.${reward}.s${seed}`,
-          sections: ["zoo"],
-          config: trainConfigSchema.parse(tinyConfig(m.model, { reward, seed, steps: 6, valEvery: 2, checkpointEvery: 2, collapseThreshold: i })),
-        });
+        runs.push({ id: `m${i}.${reward}.s${seed}`, sections: ["zoo"], config: config(m.model, { reward, seed, collapseThreshold: i }) });
       }
     }
   });
+  runs.push({ id: "m0.majority_vote.lr.s1", sections: ["lr"], config: config(models[0]!.model, { reward: "majority_vote", seed: 1, collapseThreshold: 1, lr: 1e-3 }) });
   return {
     mode: "quick", rankedModels: models.map((m) => m.model), seeds: [1, 2], steps: 6, focusModel: models[0]!.model,
-    intrinsicMethods: ["majority_vote"], datasetSizes: [], externalModel: models[0]!.model, externalMethods: [], learningRates: [], runs,
+    intrinsicMethods: ["majority_vote"], datasetSizes: [], externalModel: models[0]!.model, externalMethods: [], learningRates: [1e-3], runs,
   };
 }
 
@@ -115,8 +118,9 @@ describe("npm run study's machinery", () => {
   it("the dashboard's leaderboard shows the report's numbers once the study is imported", async () => {
     expect(results, "needs the first test's results").toBeDefined();
     const report = studyLeaderboard(results);
-    // Non-trivial: one model censored, one collapsed, both with a GT gain.
+    // Non-trivial: one model censored, one collapsed; the sweep run (which collapses at once) is in neither.
     expect(report.rows.map((r) => r.mcs?.censored)).toEqual(expect.arrayContaining([true, false]));
+    expect(report.rows.map((r) => r.mcsRuns)).toEqual([2, 2]);
     const db = await connectTestDatabase();
     try {
       await importStudy(db.prisma, db.pool, results);
@@ -127,6 +131,7 @@ describe("npm run study's machinery", () => {
       expect(pick(board)).toEqual(pick(report));
       expect(board.mcsVsGtGain).toEqual(report.mcsVsGtGain);
       expect(board.passAtKGainVsGtGain).toEqual(report.passAtKGainVsGtGain);
+      // Every run is on the dashboard, the sweep included; the leaderboard leaves the sweep out by its protocol.
       expect(await db.prisma.run.count({ where: { status: "SUCCEEDED" } })).toBe(results.runs.length);
     } finally {
       await db.close();

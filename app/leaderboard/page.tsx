@@ -81,9 +81,11 @@ export default async function LeaderboardPage() {
       )}
       <h2>Does MCS predict the gain from ground-truth RL?</h2>
       <p className="muted">
-        Spearman rank correlation over base models that have both figures (average ranks for ties). GT gain: best minus
-        initial val/accuracy of ground_truth runs, median over seeds. pass@k gain: pass@k minus greedy accuracy of the
-        static evaluation.
+        Spearman rank correlation (average ranks for ties) over the base models with an MCS and a GT gain; pass@k gain is
+        compared on the same models. GT gain: best minus initial val/accuracy of ground_truth runs, median over seeds.
+        pass@k gain: pass@k minus greedy accuracy of the static evaluation. Only finished runs with the default training
+        protocol count (learning rate, dataset size, group size, test-time training and the other training settings at
+        their defaults, as the paper defines MCS); sweeps stay on the runs pages.
       </p>
       <div className="stats">
         <div className="stat" data-testid="rho-mcs">

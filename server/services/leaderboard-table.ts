@@ -6,8 +6,10 @@
 // those per base model. The dashboard (leaderboard.ts) and the study (study/) both build their
 // tables here, so the two show the same numbers for the same runs. Rules, in one place:
 //
-// - Runs counted: status SUCCEEDED. MCS comes from majority_vote runs whose mcsStep is set; GT gain
-//   from ground_truth runs.
+// - Runs counted: status SUCCEEDED, with the default training protocol (usesDefaultProtocol in
+//   runner/engine/train/config.ts: learning rate, dataset size, group size, test-time training...
+//   at their defaults, as the paper defines MCS). MCS comes from majority_vote runs whose mcsStep is
+//   set; GT gain from ground_truth runs.
 // - Censored values. A run that never fell below the threshold has MCS "> N" (N = its last step).
 //   For ORDERING, a censored value counts as +infinity, with N breaking ties between censored
 //   values: it ranks above every collapsed value (never as if it had collapsed), and a longer
@@ -18,9 +20,10 @@
 //   bound, since a censored run's MCS is larger than N.
 // - Ranking models: descending by median MCS in that order (a higher MCS predicts a larger gain);
 //   models without an MCS come last, unranked. Equal medians share a rank.
-// - Spearman (the engine's spearman, average ranks for ties): models with both figures. A censored
-//   median enters by its rank in the order above (above every collapsed median), which is all that
-//   Spearman uses.
+// - Spearman (the engine's spearman, average ranks for ties): MCS vs GT gain over the models with
+//   both; pass@k gain vs GT gain over the models with an MCS too, so the two predictors are
+//   compared on the same models. A censored median enters by its rank in the order above (above
+//   every collapsed median), which is all that Spearman uses.
 // - GT gain per run: best val/accuracy (MetricSummary.max) minus the run's first val/accuracy
 //   point (its initial accuracy); per model the plain median over runs.
 // - Initial accuracy: median of the first val/accuracy point of the model's finished runs, else
@@ -86,6 +89,8 @@ export interface RunFigures {
   initialAccuracy: number | null;
   /** Best (max finite) val/accuracy. */
   bestAccuracy: number | null;
+  /** The run trained with the default protocol (usesDefaultProtocol); other runs are not counted. */
+  defaultProtocol: boolean;
 }
 
 export interface ModelInfo {
@@ -145,7 +150,7 @@ function correlation(pairs: Array<[number, number]>): Correlation {
 /** Pure: builds the leaderboard from models and per-run figures (finished runs only). */
 export function buildLeaderboard(models: readonly ModelInfo[], runs: readonly RunFigures[]): Leaderboard {
   const rows: LeaderboardRow[] = models.map((m) => {
-    const own = runs.filter((r) => r.baseModelId === m.id);
+    const own = runs.filter((r) => r.baseModelId === m.id && r.defaultProtocol);
     const mcsValues = own
       .filter((r) => r.rewardMethod === MCS_METHOD && r.mcsStep !== null)
       .map((r) => ({ step: r.mcsStep!, censored: r.mcsCensored === true }));
@@ -192,7 +197,7 @@ export function buildLeaderboard(models: readonly ModelInfo[], runs: readonly Ru
 
   const withMcs = rows.filter((r) => r.mcs && r.gtGain !== null);
   const keys = mcsRankKeys(withMcs.map((r) => r.mcs!));
-  const withPass = rows.filter((r) => r.passAtKGain !== null && r.gtGain !== null);
+  const withPass = rows.filter((r) => r.mcs && r.passAtKGain !== null && r.gtGain !== null);
   return {
     rows,
     mcsVsGtGain: correlation(withMcs.map((r, i) => [keys[i]!, r.gtGain!])),

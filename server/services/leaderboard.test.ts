@@ -42,7 +42,7 @@ describe("MCS with censoring", () => {
 });
 
 function run(model: string, method: string, seed: number, extra: Partial<RunFigures>): RunFigures {
-  return { runId: `${model}-${method}-${seed}`, baseModelId: model, rewardMethod: method, seed, mcsStep: null, mcsCensored: null, initialAccuracy: null, bestAccuracy: null, ...extra };
+  return { runId: `${model}-${method}-${seed}`, baseModelId: model, rewardMethod: method, seed, mcsStep: null, mcsCensored: null, initialAccuracy: null, bestAccuracy: null, defaultProtocol: true, ...extra };
 }
 const model = (id: string, staticEval: unknown = null): ModelInfo => ({ id, name: id, family: "f", staticEval });
 
@@ -126,6 +126,41 @@ describe("buildLeaderboard", () => {
       ],
     );
     expect(board.mcsVsGtGain).toEqual({ rho: 1, n: 3 });
+  });
+});
+
+describe("which runs count", () => {
+  it("only runs with the default training protocol: a learning-rate sweep does not move a model", () => {
+    const board = buildLeaderboard(
+      [model("A", { greedyAccuracy: 0.2, passAtK: 0.6, k: 8 }), model("B", { greedyAccuracy: 0.2, passAtK: 0.3, k: 8 })],
+      [
+        run("A", "majority_vote", 1, { mcsStep: 200, mcsCensored: true }),
+        run("A", "majority_vote", 2, { mcsStep: 15, mcsCensored: false, defaultProtocol: false }), // lr sweep
+        run("A", "ground_truth", 1, { initialAccuracy: 0.2, bestAccuracy: 0.5 }),
+        run("A", "ground_truth", 2, { initialAccuracy: 0.2, bestAccuracy: 0.2, defaultProtocol: false }),
+        run("B", "majority_vote", 1, { mcsStep: 40, mcsCensored: false }),
+        run("B", "ground_truth", 1, { initialAccuracy: 0.2, bestAccuracy: 0.3 }),
+      ],
+    );
+    const a = board.rows.find((r) => r.model === "A")!;
+    expect(a).toMatchObject({ mcs: { step: 200, censored: true }, mcsRuns: 1, gtRuns: 1 });
+    expect(a.gtGain).toBeCloseTo(0.3, 12);
+    expect(a.runIds).toEqual(["A-majority_vote-1", "A-ground_truth-1"]);
+  });
+
+  it("compares pass@k gain with GT gain on the models MCS ranks, not on models without an MCS", () => {
+    const board = buildLeaderboard(
+      [model("A", { greedyAccuracy: 0.1, passAtK: 0.2, k: 8 }), model("B", { greedyAccuracy: 0.1, passAtK: 0.5, k: 8 }), model("X", { greedyAccuracy: 0.1, passAtK: 0.9, k: 8 })],
+      [
+        run("A", "majority_vote", 1, { mcsStep: 10, mcsCensored: false }),
+        run("B", "majority_vote", 1, { mcsStep: 20, mcsCensored: false }),
+        run("A", "ground_truth", 1, { initialAccuracy: 0, bestAccuracy: 0.1 }),
+        run("B", "ground_truth", 1, { initialAccuracy: 0, bestAccuracy: 0.2 }),
+        run("X", "ground_truth", 1, { initialAccuracy: 0, bestAccuracy: 0.05 }), // no majority_vote run
+      ],
+    );
+    expect(board.passAtKGainVsGtGain).toEqual({ rho: 1, n: 2 });
+    expect(board.mcsVsGtGain).toEqual({ rho: 1, n: 2 });
   });
 });
 

@@ -2,6 +2,7 @@
 // rules in leaderboard-table.ts (read there what counts and how censored MCS ranks).
 import "server-only";
 import { METRICS } from "../../runner/engine/metrics/metricNames";
+import { usesDefaultProtocol } from "../../runner/engine/train/config";
 import type { PrismaClient } from "../db/prisma";
 import { buildLeaderboard, finite, type Leaderboard, type RunFigures } from "./leaderboard-table";
 
@@ -12,16 +13,21 @@ export * from "./leaderboard-table";
  * run) and the best value from MetricSummary. Never scans metric points.
  */
 export async function loadRunFigures(prisma: PrismaClient): Promise<RunFigures[]> {
-  const rows = await prisma.$queryRaw<RunFigures[]>`
+  const rows = await prisma.$queryRaw<Array<Omit<RunFigures, "defaultProtocol"> & { config: unknown }>>`
     SELECT r."id" AS "runId", r."baseModelId", r."rewardMethod", r."seed", r."mcsStep", r."mcsCensored",
            (SELECT p."value" FROM "MetricPoint" p
              WHERE p."runId" = r."id" AND p."key" = ${METRICS.valAccuracy}
              ORDER BY p."step" LIMIT 1) AS "initialAccuracy",
-           s."max" AS "bestAccuracy"
+           s."max" AS "bestAccuracy", r."config"
       FROM "Run" r
       LEFT JOIN "MetricSummary" s ON s."runId" = r."id" AND s."key" = ${METRICS.valAccuracy}
      WHERE r."status" = 'SUCCEEDED'`;
-  return rows.map((r) => ({ ...r, initialAccuracy: finite(r.initialAccuracy), bestAccuracy: finite(r.bestAccuracy) }));
+  return rows.map(({ config, ...r }) => ({
+    ...r,
+    initialAccuracy: finite(r.initialAccuracy),
+    bestAccuracy: finite(r.bestAccuracy),
+    defaultProtocol: usesDefaultProtocol(config),
+  }));
 }
 
 export async function getLeaderboard(prisma: PrismaClient): Promise<Leaderboard> {

@@ -52,3 +52,28 @@ export const trainConfigSchema = z
 
 export type TrainConfig = z.infer<typeof trainConfigSchema>;
 export type TrainConfigInput = z.input<typeof trainConfigSchema>;
+
+/**
+ * The settings that change what training does, as opposed to how it is run, logged or measured
+ * (steps, seed, validation cadence, threads, device, the collapse threshold a run reports against).
+ * The paper defines MCS on runs with default hyperparameters, so the leaderboard counts a run only
+ * when each of these is at its default; sweeps (learning rate, dataset size, test-time training)
+ * stay on the runs pages without moving a model's rank.
+ */
+export const PROTOCOL_SETTINGS = [
+  "datasetSize", "groupSize", "promptsPerStep", "temperature", "topP", "maxNewTokens", "lr", "lrSchedule",
+  "warmupSteps", "weightDecay", "klCoef", "clipEps", "maxGradNorm", "trainOnValidation",
+] as const satisfies ReadonlyArray<keyof TrainConfig>;
+
+let defaults: TrainConfig | undefined;
+
+/**
+ * True when every protocol setting the config holds is at its default. A setting the config does
+ * not hold counts as default: an outside trainer's run records only what it logged.
+ */
+export function usesDefaultProtocol(config: unknown): boolean {
+  if (!config || typeof config !== "object") return true;
+  defaults ??= trainConfigSchema.parse({});
+  const c = config as Record<string, unknown>;
+  return PROTOCOL_SETTINGS.every((k) => !(k in c) || c[k] === defaults![k]);
+}
