@@ -32,7 +32,7 @@ function header(results: StudyResults): string {
   const runSeconds = results.runs.reduce((a, r) => a + r.seconds, 0);
   return [
     "# URLVR Lab study: rise, fall and Model Collapse Step on the project's base-model zoo",
-    `This report reproduces the findings of "How Far Can Unsupervised RLVR Scale LLM Training?" (arXiv 2603.08660) with the ` +
+    `This report tests the findings of "How Far Can Unsupervised RLVR Scale LLM Training?" (arXiv 2603.08660) with the ` +
       `project's engine and its own base models (models/zoo.ts). Every number below is computed from the runs in this folder's CSVs.`,
     mdTable(
       ["study", ""],
