@@ -1,3 +1,5 @@
+import { MERGE_METRIC_SUMMARY } from "./mergeMetricSummary";
+
 // Upserts a batch of metric points and folds it into MetricSummary, in ONE statement so the points
 // and their summary can never disagree. Arrays travel as four parameters and are expanded with
 // unnest(): one round trip and one plan for any batch size (bench: runner/bench/ingest.ts).
@@ -28,13 +30,7 @@ WITH input AS (
   INSERT INTO "MetricSummary" ("runId", "key", "last", "lastStep", "min", "max", "count", "lastWallTime")
   SELECT $1::uuid, k."key", l."value", l."step", k.mn, k.mx, k.added, l."wallTime"
   FROM per_key k JOIN last_point l USING ("key")
-  ON CONFLICT ("runId", "key") DO UPDATE SET
-    "last" = CASE WHEN EXCLUDED."lastStep" >= "MetricSummary"."lastStep" THEN EXCLUDED."last" ELSE "MetricSummary"."last" END,
-    "lastWallTime" = CASE WHEN EXCLUDED."lastStep" >= "MetricSummary"."lastStep" THEN EXCLUDED."lastWallTime" ELSE "MetricSummary"."lastWallTime" END,
-    "lastStep" = GREATEST("MetricSummary"."lastStep", EXCLUDED."lastStep"),
-    "min" = LEAST("MetricSummary"."min", EXCLUDED."min"),
-    "max" = GREATEST("MetricSummary"."max", EXCLUDED."max"),
-    "count" = "MetricSummary"."count" + EXCLUDED."count"
+${MERGE_METRIC_SUMMARY}
   RETURNING 1
 )
 SELECT (SELECT count(*) FROM upserted)::int AS written,
