@@ -11,7 +11,7 @@
 import "server-only";
 import { z } from "zod";
 import type { PrismaClient } from "../db/prisma";
-import { getMetricSeries, MAX_POINTS, type MetricSeries } from "./metric-series";
+import { getMetricSeries, MAX_POINTS, stepWindowFields, stepWindowInOrder, type MetricSeries } from "./metric-series";
 
 export const MAX_COMPARE_RUNS = 20;
 export const GROUP_BY = ["run", "model", "method"] as const;
@@ -30,13 +30,9 @@ export const compareSeriesInput = compareRunsInput
     groupBy: z.enum(GROUP_BY).default("run"),
     maxPoints: z.number().int().min(10).max(MAX_POINTS).default(MAX_POINTS),
     /** A step window (zoom): re-bucketed from the raw points, so zooming in shows more detail. */
-    minStep: z.number().int().min(0).optional(),
-    maxStep: z.number().int().min(0).optional(),
+    ...stepWindowFields,
   })
-  .refine((v) => v.minStep === undefined || v.maxStep === undefined || v.minStep <= v.maxStep, {
-    path: ["maxStep"],
-    message: "maxStep must not be below minStep",
-  });
+  .refine(...stepWindowInOrder);
 export type CompareSeriesInput = z.input<typeof compareSeriesInput>;
 
 export interface CompareRun {

@@ -12,18 +12,24 @@ import type { SeriesPoint } from "./downsample";
 
 export const MAX_POINTS = 1000;
 
+/** A step window (zoom), shared by every series query: both ends optional, in order when both given. */
+export const stepWindowFields = {
+  minStep: z.number().int().min(0).optional(),
+  maxStep: z.number().int().min(0).optional(),
+};
+export const stepWindowInOrder: [(v: { minStep?: number; maxStep?: number }) => boolean, { path: string[]; message: string }] = [
+  (v) => v.minStep === undefined || v.maxStep === undefined || v.minStep <= v.maxStep,
+  { path: ["maxStep"], message: "maxStep must not be below minStep" },
+];
+
 export const metricSeriesInputSchema = z
   .object({
     runIds: z.array(z.uuid()).min(1).max(50),
     keys: z.array(z.string().min(1).max(200)).min(1).max(50),
-    minStep: z.number().int().min(0).optional(),
-    maxStep: z.number().int().min(0).optional(),
+    ...stepWindowFields,
     maxPoints: z.number().int().min(4).max(MAX_POINTS).default(MAX_POINTS),
   })
-  .refine((v) => v.minStep === undefined || v.maxStep === undefined || v.minStep <= v.maxStep, {
-    path: ["maxStep"],
-    message: "maxStep must not be below minStep",
-  });
+  .refine(...stepWindowInOrder);
 export type MetricSeriesInput = z.input<typeof metricSeriesInputSchema>;
 
 export interface MetricSeries {
