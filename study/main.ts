@@ -112,14 +112,17 @@ async function main(argv: string[]): Promise<void> {
   }
   const runs = folder.finishedRuns(plan);
   const states = plan.runs.map((r) => folder.state(r.id)!);
+  // ISO-8601 UTC strings sort in time order.
+  const startedAt = states.map((s) => s.startedAt).sort()[0]!;
+  const finishedAt = states.map((s) => s.finishedAt ?? s.startedAt).sort().at(-1)!;
   const results: StudyResults = {
     plan,
     runs,
     models,
     machine: machineInfo(),
-    startedAt: states.map((s) => s.startedAt).sort()[0]!,
-    finishedAt: states.map((s) => s.finishedAt ?? s.startedAt).sort().at(-1)!,
-    wallSeconds: (Date.parse(states.map((s) => s.finishedAt ?? s.startedAt).sort().at(-1)!) - Date.parse(states.map((s) => s.startedAt).sort()[0]!)) / 1000,
+    startedAt,
+    finishedAt,
+    wallSeconds: (Date.parse(finishedAt) - Date.parse(startedAt)) / 1000,
   };
   const files = await writeReport(results, out);
   console.error(`report: ${join(out, "README.md")} (${files.length} files)`);

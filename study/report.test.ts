@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ModelManifest } from "../runner/engine/io/manifest";
+import { readManifest, type ModelManifest } from "../runner/engine/io/manifest";
 import { METRICS } from "../runner/engine/metrics/metricNames";
 import type { StepRecord } from "../runner/engine/train/api";
 import { type TrainConfigInput, trainConfigSchema } from "../runner/engine/train/config";
@@ -270,7 +270,7 @@ describe("writeReport on real engine runs", () => {
       runs.push({ spec: { id: `${c.model}.${c.reward}.n${c.datasetSize}${c.trainOnValidation ? ".ttt" : ""}.s${c.seed}`, sections, config: c }, records, seconds: 0.5 });
     }
     const models = Object.fromEntries(
-      ["arith-small", "arith-tiny"].map((m) => [m, JSON.parse(readFileSync(join("models", m, "manifest.json"), "utf8")) as ModelManifest]),
+      ["arith-small", "arith-tiny"].map((m) => [m, readManifest(join("models", m))]),
     );
     const results: StudyResults = {
       plan: {

@@ -2,9 +2,10 @@
 // two at a time (one thread each, see zoo.ts), then checks each new checksum against the one the
 // repository ships. `--only a,b` rebuilds some; `--out DIR` writes elsewhere (models/ by default).
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { ZOO, recipeArgs, type ZooRecipe } from "../models/zoo";
+import { MANIFEST_FILE, readManifest } from "../runner/engine/io/manifest";
 import { toError } from "../runner/engine/util/to-error";
 
 const PARALLEL = 2;
@@ -24,9 +25,8 @@ function parseArgs(argv: string[]): { only: Set<string> | null; out: string } {
 }
 
 function shippedChecksum(name: string): string | null {
-  const file = join("models", name, "manifest.json");
-  if (!existsSync(file)) return null;
-  return (JSON.parse(readFileSync(file, "utf8")) as { weights: { sha256: string } }).weights.sha256;
+  const dir = join("models", name);
+  return existsSync(join(dir, MANIFEST_FILE)) ? readManifest(dir).weights.sha256 : null;
 }
 
 function build(r: ZooRecipe, out: string): Promise<void> {
@@ -57,7 +57,7 @@ async function main(): Promise<void> {
   }));
   let mismatches = 0;
   for (const r of recipes) {
-    const now = (JSON.parse(readFileSync(join(out, r.name, "manifest.json"), "utf8")) as { weights: { sha256: string } }).weights.sha256;
+    const now = readManifest(join(out, r.name)).weights.sha256;
     const was = before.get(r.name);
     const verdict = was === null ? "new" : was === now ? "same checksum as shipped" : "DIFFERS from shipped";
     if (was !== null && was !== now) mismatches++;
