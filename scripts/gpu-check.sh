@@ -125,28 +125,26 @@ step() {
   [ "$rc" = 0 ] || FAILED=1
 }
 
-# 3. Diagnostic (backends, sessions, node placement) and parity with the CPU.
-step device 240 "${TSX[@]}" runner/engine/cli/device.ts --device "$DEVICE" --parity --json "$RES/device.json"
-# 4. Host<->device bytes of one iteration of the GPU-sized model (counted on the CPU).
-[ "$DRY" = 0 ] && step traffic 120 "${TSX[@]}" runner/engine/cli/device.ts --traffic
-
-# 5. The timed iteration: webgpu, the CPU cores, PyTorch CUDA.
+# Steps run in order of what matters most, each cut at its own limit, so a slow one never starves
+# the others of a 10-minute call. Host<->device traffic is counted on the CPU and needs no GPU:
+# `npm run device -- --traffic` anywhere.
 DRYFLAG=""; [ "$DRY" = 1 ] && DRYFLAG=--dry-run
 BENCH=$("${TSX[@]}" scripts/gpu/shape.ts bench $DRYFLAG)
 TORCH=$("${TSX[@]}" scripts/gpu/shape.ts torch $DRYFLAG)
 export CPU_THREADS=$(nproc) SHAPE="$BENCH"
 rm -f "$RES"/bench-*.json* "$RES"/torch-*.json*
+
+# 3. Diagnostic (backends, sessions, node placement) and parity with the CPU.
+step device 150 "${TSX[@]}" runner/engine/cli/device.ts --device "$DEVICE" --parity --json "$RES/device.json"
+
+# 4. The timed iteration of the GPU-sized model: webgpu, PyTorch CUDA, the CPU cores.
 if [ "$DRY" = 1 ]; then
   echo "skipped (--dry-run)" > "$RES/bench-webgpu.json.skipped"
-else
-  # shellcheck disable=SC2086
-  step bench-webgpu 170 "${TSX[@]}" runner/engine/bench/engine.ts --device webgpu --skip-torch $BENCH --json "$RES/bench-webgpu.json"
-fi
-# shellcheck disable=SC2086
-step bench-cpu 240 "${TSX[@]}" runner/engine/bench/engine.ts --device cpu --threads "$CPU_THREADS" --skip-torch $BENCH --json "$RES/bench-cpu.json"
-if [ "$DRY" = 1 ]; then
+  echo "skipped (--dry-run)" > "$RES/bench-webgpu-hostkv.json.skipped"
   echo "skipped (--dry-run)" > "$RES/torch-cuda.json.skipped"
 else
+  # shellcheck disable=SC2086
+  step bench-webgpu 120 "${TSX[@]}" runner/engine/bench/engine.ts --device webgpu --kv-cache device --skip-torch $BENCH --json "$RES/bench-webgpu.json"
   PY=""
   for p in python3 /usr/bin/python3 python; do
     if command -v "$p" >/dev/null && "$p" -c "import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)" 2>/dev/null; then PY=$p; break; fi
@@ -158,10 +156,20 @@ else
     # stdout is the one JSON line; the log holds stderr.
     log "torch-cuda: $PY runner/engine/bench/torch_iteration.py --device cuda $TORCH"
     # shellcheck disable=SC2086
-    timeout 150 "$PY" runner/engine/bench/torch_iteration.py --device cuda $TORCH > "$RES/torch-cuda.json" 2> "$RES/torch-cuda.log" || { FAILED=1; rm -f "$RES/torch-cuda.json"; }
+    timeout 100 "$PY" runner/engine/bench/torch_iteration.py --device cuda $TORCH > "$RES/torch-cuda.json" 2> "$RES/torch-cuda.log" || { FAILED=1; rm -f "$RES/torch-cuda.json"; }
     tail -n 5 "$RES/torch-cuda.log"
   fi
 fi
+# shellcheck disable=SC2086
+step bench-cpu 150 "${TSX[@]}" runner/engine/bench/engine.ts --device cpu --threads "$CPU_THREADS" --skip-torch $BENCH --json "$RES/bench-cpu.json"
+
+# 5. A real training run of the shipped default model on the device: a few steps, step-0 validation included.
+step train 100 "${TSX[@]}" runner/engine/cli/train.ts --model models/arith-small --device "$DEVICE" --steps 5 --val-every 5 --out "$RES/train-$DEVICE.jsonl"
+
+# 6. The webgpu iteration again with the KV cache sent from the host on every decode step (how the
+# engine sampled before the cache stayed on the GPU): what keeping it there saves.
+# shellcheck disable=SC2086
+[ "$DRY" = 0 ] && step bench-webgpu-hostkv 100 "${TSX[@]}" runner/engine/bench/engine.ts --device webgpu --kv-cache host --skip-torch $BENCH --json "$RES/bench-webgpu-hostkv.json"
 
 log "table"
 "${TSX[@]}" scripts/gpu/table.ts "$RES" > "$RES/table.log" 2>&1 || FAILED=1

@@ -31,7 +31,8 @@ function read(file: string): Timing | string {
 }
 
 const rows: Array<[string, Timing | string]> = [
-  ["our engine, webgpu", read("bench-webgpu.json")],
+  ["our engine, webgpu (KV cache on the GPU)", read("bench-webgpu.json")],
+  ["our engine, webgpu (KV cache sent from the host each step)", read("bench-webgpu-hostkv.json")],
   [`our engine, cpu (${process.env.CPU_THREADS ?? "all"} threads)`, read("bench-cpu.json")],
   ["PyTorch, CUDA", read("torch-cuda.json")],
 ];

@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { initParams } from "../model/init";
 import type { ModelConfig, Params } from "../model/config";
+import type { KvCacheAt } from "../model/graphs";
 import { createPolicySession } from "../model/policy";
 import type { Device } from "../onnx/session";
 import { DEVICES } from "../train/config";
@@ -35,12 +36,16 @@ const { values: a } = parseArgs({
     threads: { type: "string", default: "0" },
     /** Execution provider for our engine (the PyTorch baseline stays on the CPU here). */
     device: { type: "string", default: "cpu" },
+    /** Where the sampler keeps its KV cache: host or device (default: the engine's choice for the device). */
+    "kv-cache": { type: "string" },
     /** Also write the rows as JSON (scripts/gpu-check.sh builds its table from them). */
     json: { type: "string" },
   },
 });
 if (!(DEVICES as readonly string[]).includes(a.device!)) throw new Error(`--device must be one of ${DEVICES.join(", ")}`);
 const device = a.device as Device;
+if (a["kv-cache"] !== undefined && a["kv-cache"] !== "host" && a["kv-cache"] !== "device") throw new Error("--kv-cache must be host or device");
+const kvCache = a["kv-cache"] as KvCacheAt | undefined;
 const n = (k: keyof typeof a) => {
   const v = Number(a[k]);
   if (!Number.isInteger(v) || v < 0) throw new Error(`--${k} must be a whole number`);
@@ -63,7 +68,7 @@ async function ours(): Promise<Timing> {
   const rng = new Rng(1, "bench");
   const params = initParams(model, rng);
   const reference: Params = new Map([...params].map(([k, v]) => [k, v.slice()]));
-  const policy = await createPolicySession(model, { device, threads: n("threads") || undefined });
+  const policy = await createPolicySession(model, { device, threads: n("threads") || undefined, kvCache });
   const optimizer = new AdamW({ weightDecay: 0 });
   const prompts = Array.from({ length: P * G }, () => [1, ...Array.from({ length: promptLen }, () => 3 + rng.int(10))]);
   const runs: Timing[] = [];
@@ -93,7 +98,7 @@ async function ours(): Promise<Timing> {
     );
     optimizer.update(params, r.grads, 1e-5);
     const t3 = performance.now();
-    if (it >= n("warmup")) runs.push({ impl: `urlvr (onnxruntime-node ${device}${n("threads") ? `, ${n("threads")} threads` : ""})`, seconds: (t3 - t0) / 1e3, sample: (t1 - t0) / 1e3, score: (t2 - t1) / 1e3, update: (t3 - t2) / 1e3 });
+    if (it >= n("warmup")) runs.push({ impl: `urlvr (onnxruntime-node ${device}${n("threads") ? `, ${n("threads")} threads` : ""}, KV cache on the ${policy.kvCacheAt})`, seconds: (t3 - t0) / 1e3, sample: (t1 - t0) / 1e3, score: (t2 - t1) / 1e3, update: (t3 - t2) / 1e3 });
   }
   await policy.release();
   return {

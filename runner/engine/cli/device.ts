@@ -61,7 +61,10 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (a.traffic) {
-    for (const line of formatTraffic(GPU_SIZED, await extrapolateTraffic(GPU_SIZED))) console.log(line);
+    for (const kvCache of ["host", "device"] as const) {
+      const shape = { ...GPU_SIZED, kvCache };
+      for (const line of formatTraffic(shape, await extrapolateTraffic(shape))) console.log(line);
+    }
     return 0;
   }
   if (a["record-parity"]) {

@@ -18,8 +18,12 @@ import { Rng } from "../util/rng";
 import { toError } from "../util/to-error";
 import { CPU_PROVIDER, parsePlacements, type ProviderPlacement } from "./placement";
 
-/** The engine's graphs as training uses them: the KV-cache sampler (prefill, decode), scorer, GRPO step. */
-export const DIAGNOSED_GRAPHS: GraphKind[] = ["prefill", "decode", "scorer", "grpo"];
+/**
+ * The engine's graphs as training uses them: the KV-cache sampler with its cache on the host
+ * (prefill, decode) and on the device (upload of the weights, prefill.device, decode.device), the
+ * scorer, the GRPO step.
+ */
+export const DIAGNOSED_GRAPHS: GraphKind[] = ["prefill", "decode", "upload", "prefill.device", "decode.device", "scorer", "grpo"];
 
 /** Small enough to build in a second; placement depends on the ops, not on the sizes. */
 export const DIAGNOSTIC_MODEL: ModelConfig = { vocabSize: VOCAB_SIZE, context: 32, width: 32, depth: 1, heads: 2 };
@@ -54,13 +58,18 @@ export async function runGraphsHere(device: Device): Promise<void> {
   const c = DIAGNOSTIC_MODEL;
   const rng = new Rng(1, "device-diagnostic");
   const params = initParams(c, rng);
-  const policy = await createPolicySession(c, { device, threads: 1, logSeverity: 0 });
+  const policy = await createPolicySession(c, { device, threads: 1, logSeverity: 0, kvCache: "host" });
+  const onDevice = await createPolicySession(c, { device, threads: 1, logSeverity: 0, kvCache: "device" });
   const prompts = [[BOS, 5, 6, 7], [BOS, 8, 9]];
   const seqs = prompts.map((p) => [...p, 10, 11, 12]);
   const starts = prompts.map((p) => p.length);
+  const sample = (p: typeof policy) => p.sample(params, prompts, { temperature: 1, topP: 1, maxNewTokens: 4, rng, ignoreEos: true });
   const run: Record<GraphKind, () => Promise<unknown>> = {
     prefill: async () => undefined, // runs with decode, through sample()
-    decode: () => policy.sample(params, prompts, { temperature: 1, topP: 1, maxNewTokens: 4, rng, ignoreEos: true }),
+    decode: () => sample(policy),
+    upload: async () => undefined,
+    "prefill.device": async () => undefined,
+    "decode.device": () => sample(onDevice),
     scorer: () => policy.score(params, seqs, starts),
     grpo: () => policy.grpoStep(params, {
       tokens: seqs,
@@ -78,7 +87,7 @@ export async function runGraphsHere(device: Device): Promise<void> {
     const t0 = performance.now();
     let line: Omit<GraphReport, "placements">;
     try {
-      await policy.session(graph);
+      await (graph.endsWith(".device") || graph === "upload" ? onDevice : policy).session(graph);
       await run[graph]();
       line = { graph, ok: true, ms: Math.round(performance.now() - t0) };
     } catch (e) {
@@ -89,6 +98,7 @@ export async function runGraphsHere(device: Device): Promise<void> {
     if (!line.ok) break;
   }
   await policy.release();
+  await onDevice.release();
 }
 
 const oneLine = (s: string) => s.replace(/\s+/g, " ").trim();

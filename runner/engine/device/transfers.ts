@@ -11,6 +11,7 @@
 import type * as ortTypes from "onnxruntime-node";
 import { BOS, type ModelConfig, type Params } from "../model/config";
 import { initParams } from "../model/init";
+import type { KvCacheAt } from "../model/graphs";
 import { createPolicySession, type GraphKind, type Policy } from "../model/policy";
 import { VOCAB_SIZE } from "../tasks/tokenizer";
 import { Rng } from "../util/rng";
@@ -43,22 +44,30 @@ export interface IterationTraffic {
 const ZERO = (): Traffic => ({ calls: 0, weightsIn: 0, kvCacheIn: 0, otherIn: 0, gradsOut: 0, otherOut: 0 });
 const bytes = (t: ortTypes.Tensor) => (t.data as ArrayBufferView).byteLength;
 
-/** Counts every byte `policy`'s sessions take in and give out, by graph, from now on. */
+/**
+ * Counts every byte `policy`'s sessions take in and give out, by graph, from now on. With the KV
+ * cache on the device, what the sampler graphs keep there (the uploaded weights, `past.*` in and
+ * `cache.*` out) never crosses, so it is not counted.
+ */
 function count(policy: Policy, weightNames: Set<string>, into: IterationTraffic["byGraph"]): Promise<void> {
-  const kinds: GraphKind[] = ["prefill", "decode", "scorer", "grpo"];
+  const onDevice = policy.kvCacheAt === "device";
+  const kinds: GraphKind[] = onDevice ? ["upload", "prefill.device", "decode.device", "scorer", "grpo"] : ["prefill", "decode", "scorer", "grpo"];
   return Promise.all(kinds.map(async (kind) => {
     const s = await policy.session(kind);
     const run = s.run.bind(s) as (feeds: Record<string, ortTypes.Tensor>) => Promise<Record<string, ortTypes.Tensor>>;
     const t = (into[kind] = ZERO());
+    const sampler = kind.endsWith(".device");
     (s as { run: typeof run }).run = async (feeds) => {
       t.calls++;
       for (const [name, v] of Object.entries(feeds)) {
+        if (sampler && (weightNames.has(name) || name.startsWith("past."))) continue;
         if (weightNames.has(name)) t.weightsIn += bytes(v);
         else if (name.startsWith("cache.")) t.kvCacheIn += bytes(v);
         else t.otherIn += bytes(v);
       }
       const out = await run(feeds);
       for (const [name, v] of Object.entries(out)) {
+        if (kind === "upload" || (sampler && name.startsWith("cache."))) continue;
         if (name.startsWith("grad.")) t.gradsOut += bytes(v);
         else t.otherOut += bytes(v);
       }
@@ -69,6 +78,8 @@ function count(policy: Policy, weightNames: Set<string>, into: IterationTraffic[
 
 export interface IterationShape {
   model: ModelConfig;
+  /** Where the sampler keeps its KV cache (default: the host, as on the CPU). */
+  kvCache?: KvCacheAt;
   rollouts: number;
   /** Prompt characters after BOS. */
   promptLength: number;
@@ -80,7 +91,7 @@ export async function measureTraffic(shape: IterationShape): Promise<IterationTr
   const { model, rollouts, promptLength, newTokens } = shape;
   const rng = new Rng(1, "transfers");
   const params: Params = initParams(model, rng);
-  const policy = await createPolicySession(model, { threads: 1 });
+  const policy = await createPolicySession(model, { threads: 1, kvCache: shape.kvCache ?? "host" });
   const byGraph: IterationTraffic["byGraph"] = {};
   try {
     await count(policy, new Set(params.keys()), byGraph);
@@ -130,7 +141,7 @@ const mb = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
 export function formatTraffic(shape: IterationShape, t: IterationTraffic): string[] {
   const m = shape.model;
   const lines = [
-    `host<->device traffic of one URLVR iteration (width ${m.width}, depth ${m.depth}, ${shape.rollouts} rollouts, ${shape.newTokens} new tokens):`,
+    `host<->device traffic of one URLVR iteration (width ${m.width}, depth ${m.depth}, ${shape.rollouts} rollouts, ${shape.newTokens} new tokens, KV cache on the ${shape.kvCache ?? "host"}):`,
     "| graph | calls | weights in | KV cache in | other in | gradients out | other out |",
     "| --- | --- | --- | --- | --- | --- | --- |",
   ];

@@ -140,24 +140,40 @@ export function ceLoss(g: Graph, c: ModelConfig, p: Map<string, Tensor>, tokens:
   return g.div(g.neg(g.sumAll(g.mul(logp, mask))), g.max(g.sumAll(mask), 1));
 }
 
+/** Where the sampler's KV cache lives between decode steps (kv-cache.ts). */
+export type KvCacheAt = "host" | "device";
+
 /**
  * Sampler step graphs. Prefill (withPast false): tokens/positions (B, S), keyMask (B, S), causal.
- * Decode (withPast true): one new token per row, a fixed-capacity cache cache.<i>.k and
- * cache.<i>.v (B, H, Lc, D), and keyMask (B, Lc) true on its filled positions (the new token
- * always attends to itself). Both output the last position's logits (B, V) and this call's keys
- * and values present.<i>.k / present.<i>.v as (B*S, C) rows (head h at columns h*D..h*D+D-1), which
- * the host writes into its cache.
+ * Both output the last position's logits (B, V) and the keys and values, as the cache wants them:
+ * - cache on the host: decode takes one new token per row, a fixed-capacity cache cache.<i>.k and
+ *   cache.<i>.v (B, H, Lc, D), and keyMask (B, Lc) true on its filled positions (the new token
+ *   always attends to itself); both graphs output only this call's keys and values present.<i>.k /
+ *   present.<i>.v as (B*S, C) rows (head h at columns h*D..h*D+D-1), which the host writes into
+ *   its cache.
+ * - cache on the device: prefill outputs cache.<i>.k / cache.<i>.v (B, H, S, D); decode takes the
+ *   previous call's past.<i>.k / past.<i>.v (B0, H, L, D), `rows` (B) picking the batch rows still
+ *   decoding (finished rows are dropped on the device), keyMask (B, L + 1), and outputs the cache
+ *   one position longer (B, H, L + 1, D). Nothing but logits needs to leave the device.
  */
-export function buildSamplerGraph(c: ModelConfig, withPast: boolean, float: Float = "float32"): Graph {
-  const g = new Graph(float, withPast ? "decode" : "prefill");
+export function buildSamplerGraph(c: ModelConfig, withPast: boolean, float: Float = "float32", cacheAt: KvCacheAt = "host"): Graph {
+  const g = new Graph(float, `${withPast ? "decode" : "prefill"}.${cacheAt}`);
   const p = declareParams(g, c);
   const H = c.heads, D = c.width / c.heads;
+  const onDevice = cacheAt === "device";
   const tokens = g.input("tokens", "int64", ["B", withPast ? 1 : "S"]);
   const positions = g.input("positions", "int64", ["B", withPast ? 1 : "S"]);
   const keyMask = g.input("keyMask", "bool", ["B", "L"]);
-  let cache: LayerCache[] | undefined;
+  let cache: LayerCache[] | undefined, past: LayerCache[] | undefined;
   let allowed = g.unsqueeze(keyMask, [1, 2]); // (B, 1, 1, L)
-  if (withPast) {
+  if (withPast && onDevice) {
+    const rows = g.input("rows", "int64", ["B"]);
+    past = [];
+    for (let i = 0; i < c.depth; i++) {
+      const at = (n: string) => g.gather(g.input(`past.${i}.${n}`, float, ["B0", H, "L0", D]), rows, 0); // (B, H, L0, D)
+      past.push({ k: at("k"), v: at("v") });
+    }
+  } else if (withPast) {
     cache = [];
     for (let i = 0; i < c.depth; i++) cache.push({ k: g.input(`cache.${i}.k`, float, ["B", H, "L", D]), v: g.input(`cache.${i}.v`, float, ["B", H, "L", D]) });
   } else {
@@ -165,12 +181,24 @@ export function buildSamplerGraph(c: ModelConfig, withPast: boolean, float: Floa
     const pos = g.range(0, len, "S");
     allowed = g.and(allowed, g.lessOrEqual(g.unsqueeze(pos, [0]), g.unsqueeze(pos, [1]))); // (B, 1, S, S)
   }
-  const { logits, present } = emitForward(g, c, p, tokens, positions, allowed, { cache });
+  const { logits, present } = emitForward(g, c, p, tokens, positions, allowed, { cache, past, presentByHead: onDevice });
   const last = withPast ? g.squeeze(logits, [1]) : g.squeeze(g.slice(logits, [-1], [Number.MAX_SAFE_INTEGER], [1]), [1]);
   g.output(last, "logits");
+  const prefix = onDevice ? "cache" : "present";
   present.forEach((kv, i) => {
-    g.output(kv.k, `present.${i}.k`);
-    g.output(kv.v, `present.${i}.v`);
+    g.output(kv.k, `${prefix}.${i}.k`);
+    g.output(kv.v, `${prefix}.${i}.v`);
   });
+  return g;
+}
+
+/**
+ * Copies the weights onto the device once, for the many sampler calls that read them: inputs as
+ * in every graph, outputs `device.<name>` (Identity), fetched as GPU buffers (kv-cache.ts).
+ */
+export function buildUploadGraph(c: ModelConfig, float: Float = "float32"): Graph {
+  const g = new Graph(float, "upload");
+  const p = declareParams(g, c);
+  for (const [name, t] of p) g.output(g.identity(t), `device.${name}`);
   return g;
 }

@@ -31,8 +31,8 @@ function logSoftmax(row: ArrayLike<number>, off: number, V: number): number[] {
 }
 
 const policies: Policy[] = [];
-async function policy(dtype: "float32" | "float64" = "float32") {
-  const p = await createPolicySession(cfg, { device: "cpu", dtype, threads: 2 });
+async function policy(dtype: "float32" | "float64" = "float32", kvCache: "host" | "device" = "host") {
+  const p = await createPolicySession(cfg, { device: "cpu", dtype, threads: 2, kvCache });
   policies.push(p);
   return p;
 }
@@ -73,9 +73,9 @@ describe("devices", () => {
 });
 
 describe(`KV-cache sampler ${S}`, () => {
-  for (const [dtype, tol] of [["float64", 1e-9], ["float32", 2e-4]] as const) {
-    it(`gives the full forward's logits at every step (${dtype})`, async () => {
-      const pol = await policy(dtype);
+  for (const [dtype, tol, kvCache] of [["float64", 1e-9, "host"], ["float32", 2e-4, "host"], ["float64", 1e-9, "device"], ["float32", 2e-4, "device"]] as const) {
+    it(`gives the full forward's logits at every step (${dtype}, KV cache on the ${kvCache})`, async () => {
+      const pol = await policy(dtype, kvCache);
       const params = bigParams(cfg);
       const head = params.get("head")!; // (C, V): a zero EOS column keeps EOS rare, so rows run long
       for (let c = 0; c < cfg.width; c++) head[c * cfg.vocabSize + EOS] = 0;
@@ -102,6 +102,15 @@ describe(`KV-cache sampler ${S}`, () => {
       expect(worst, `largest difference ${worst} ${S}`).toBeLessThan(tol);
     });
   }
+
+  it("draws the same tokens with the KV cache on the host or on the device", async () => {
+    const params = bigParams(cfg);
+    const prompts = [3, 6, 2, 4, 9, 1].map(randomPrompt);
+    const opts = { temperature: 1, topP: 0.9, maxNewTokens: 12, rng: new Rng(seed, "kv") };
+    const host = await (await policy("float64", "host")).sample(params, prompts, opts);
+    const device = await (await policy("float64", "device")).sample(params, prompts, { ...opts, rng: new Rng(seed, "kv") });
+    expect(device.tokens, S).toEqual(host.tokens);
+  });
 
   it("is seeded, stops at EOS or maxNewTokens, never emits PAD/BOS, and greedy follows the argmax", async () => {
     const pol = await policy();

@@ -13,7 +13,8 @@ import type * as ortTypes from "onnxruntime-node";
 import type { Graph } from "../onnx/graph";
 import { type Device, createSession, ort } from "../onnx/session";
 import { EOS, type ModelConfig, PAD, type Params, type UniformSource, paramShapes } from "./config";
-import { buildCeGraph, buildGrpoGraph, buildLogitsGraph, buildSamplerGraph, buildScorerGraph } from "./graphs";
+import { type KvCacheAt, buildCeGraph, buildGrpoGraph, buildLogitsGraph, buildSamplerGraph, buildScorerGraph, buildUploadGraph } from "./graphs";
+import { DeviceKvCache, HostKvCache, type KvCache } from "./kv-cache";
 import { sampleToken } from "./sampling";
 
 export interface PolicyOptions {
@@ -24,6 +25,12 @@ export interface PolicyOptions {
   threads?: number;
   /** onnxruntime log severity for every session (see onnx/session.ts; the device diagnostic uses 0). */
   logSeverity?: 0 | 1 | 2 | 3 | 4;
+  /**
+   * Where the sampler keeps its KV cache between decode steps (kv-cache.ts). Default: on the host
+   * for the CPU (inputs are read in place there), on the device for webgpu (sending the cache to
+   * the GPU on every step was 21 GiB per iteration of the GPU-sized model).
+   */
+  kvCache?: KvCacheAt;
 }
 
 export interface SampleOptions {
@@ -71,15 +78,17 @@ export interface CeResult {
   gradNorm: number;
 }
 
-export type GraphKind = "logits" | "scorer" | "grpo" | "ce" | "prefill" | "decode";
+export type GraphKind = "logits" | "scorer" | "grpo" | "ce" | "prefill" | "decode" | "prefill.device" | "decode.device" | "upload";
 type Feeds = Record<string, ortTypes.Tensor>;
 
 export class Policy {
   private readonly sessions = new Map<GraphKind, Promise<ortTypes.InferenceSession>>();
   readonly dtype: "float32" | "float64";
+  readonly kvCacheAt: KvCacheAt;
 
   constructor(readonly config: ModelConfig, readonly options: PolicyOptions = {}) {
     this.dtype = options.dtype ?? "float32";
+    this.kvCacheAt = options.kvCache ?? (options.device === "webgpu" ? "device" : "host");
   }
 
   private build(kind: GraphKind): Graph {
@@ -91,14 +100,24 @@ export class Policy {
       case "ce": return buildCeGraph(c, f);
       case "prefill": return buildSamplerGraph(c, false, f);
       case "decode": return buildSamplerGraph(c, true, f);
+      case "prefill.device": return buildSamplerGraph(c, false, f, "device");
+      case "decode.device": return buildSamplerGraph(c, true, f, "device");
+      case "upload": return buildUploadGraph(c, f);
     }
+  }
+
+  /** Outputs that stay on the device between calls: the device cache and the uploaded weights. */
+  private static keptOnDevice(kind: GraphKind, output: string): boolean {
+    return kind === "upload" || ((kind === "prefill.device" || kind === "decode.device") && output.startsWith("cache."));
   }
 
   /** The session for a graph, built on first use and kept for every later call. */
   session(kind: GraphKind): Promise<ortTypes.InferenceSession> {
     let s = this.sessions.get(kind);
     if (!s) {
-      s = createSession(this.build(kind).toModelBytes(), { device: this.options.device, threads: this.options.threads, logSeverity: this.options.logSeverity });
+      const graph = this.build(kind);
+      const kept = graph.outputs.map((t) => t.name).filter((name) => Policy.keptOnDevice(kind, name));
+      s = createSession(graph.toModelBytes(), { device: this.options.device, threads: this.options.threads, logSeverity: this.options.logSeverity, keptOnDevice: kept });
       this.sessions.set(kind, s);
       // A failed creation (e.g. no GPU adapter) is not cached: the next call tries again.
       s.catch(() => this.sessions.delete(kind));
@@ -226,9 +245,9 @@ export class Policy {
    */
   async sample(params: Params, prompts: ArrayLike<number>[], o: SampleOptions, trace?: { logits: Array<Float32Array | Float64Array> }): Promise<{ tokens: number[][] }> {
     if (prompts.length === 0) return { tokens: [] };
-    const [prefill, decode] = await Promise.all([this.session("prefill"), this.session("decode")]);
+    const onDevice = this.kvCacheAt === "device";
+    const [prefill, decode] = await Promise.all([this.session(onDevice ? "prefill.device" : "prefill"), this.session(onDevice ? "decode.device" : "decode")]);
     const B = prompts.length, V = this.config.vocabSize, ctx = this.config.context;
-    const H = this.config.heads, C = this.config.width, D = C / H, depth = this.config.depth;
     const lens = prompts.map((p) => p.length);
     const Pm = Math.max(...lens);
     if (Pm > ctx) throw new Error(`prompt of ${Pm} tokens exceeds context ${ctx}`);
@@ -244,101 +263,67 @@ export class Policy {
         pmask[b * Pm + pad + t] = 1;
       }
     });
-    const w = this.weightFeeds(params);
-    let out = await prefill.run({
-      ...w,
-      tokens: new ort.Tensor("int64", tok, [B, Pm]),
-      positions: new ort.Tensor("int64", pos, [B, Pm]),
-      keyMask: new ort.Tensor("bool", pmask, [B, Pm]),
-    });
-    // The KV cache lives on the host in fixed-capacity buffers, keys and values (n, H, cap, D) per
-    // layer, with keyMask (n, cap) true on filled columns; each decode step reads them as inputs
-    // (no copy) and returns only the new token's keys/values, written here at column L. Capacity
-    // grows in chunks, so the attention spans few empty columns and the cache is rarely moved.
-    const GROW = 8;
-    let cap = Pm + Math.min(GROW, Math.max(o.maxNewTokens - 1, 1));
-    let n = B;
-    const alloc = (len: number) => (this.dtype === "float32" ? new Float32Array(len) : new Float64Array(len));
-    const ks: Array<Float32Array | Float64Array> = [], vs: Array<Float32Array | Float64Array> = [];
-    let keyMask = new Uint8Array(n * cap);
-    for (let b = 0; b < B; b++) keyMask.set(pmask.subarray(b * Pm, (b + 1) * Pm), b * cap);
-    const put = (l: number, rowsK: Float32Array | Float64Array, rowsV: Float32Array | Float64Array, S: number, at: number) => {
-      scatterRows(ks[l], rowsK, n, S, H, D, cap, at);
-      scatterRows(vs[l], rowsV, n, S, H, D, cap, at);
-    };
-    for (let l = 0; l < depth; l++) {
-      ks.push(alloc(n * C * cap));
-      vs.push(alloc(n * C * cap));
-      put(l, out[`present.${l}.k`].data as Float32Array, out[`present.${l}.v`].data as Float32Array, Pm, 0);
-    }
-    /** Rebuilds the cache with rows `keep` (all when null) and capacity `ncap`, L columns filled. */
-    const rebuild = (keep: number[] | null, ncap: number, L: number) => {
-      const sel = keep ?? Array.from({ length: n }, (_, i) => i);
-      const m = sel.length;
-      const km = new Uint8Array(m * ncap);
-      for (let j = 0; j < m; j++) km.set(keyMask.subarray(sel[j] * cap, sel[j] * cap + L), j * ncap);
-      keyMask = km;
-      for (let l = 0; l < depth; l++) {
-        for (const arr of [ks, vs]) {
-          const src = arr[l], dst = alloc(m * C * ncap);
-          for (let j = 0; j < m; j++) {
-            for (let h = 0; h < H; h++) dst.set(src.subarray((sel[j] * H + h) * cap * D, ((sel[j] * H + h) * cap + L) * D), (j * H + h) * ncap * D);
-          }
-          arr[l] = dst;
-        }
-      }
-      n = m;
-      cap = ncap;
-    };
-    const responses: number[][] = prompts.map(() => []);
-    // rows[i] = the prompt index of batch row i; finished rows are dropped from the batch (and
-    // their cache rows with them) once a quarter of it is done, so long tails decode cheaply.
-    let rows = prompts.map((_, b) => b);
-    let L = Pm;
-    const next = new BigInt64Array(B), npos = new BigInt64Array(B);
-    for (let step = 0; ; step++) {
-      const logits = out.logits.data as Float32Array | Float64Array;
-      if (trace) {
-        const full = new (logits.constructor as Float32ArrayConstructor)(B * V).fill(NaN);
-        rows.forEach((b, i) => full.set(logits.subarray(i * V, (i + 1) * V), b * V));
-        trace.logits.push(full);
-      }
-      const alive: number[] = [];
-      for (let i = 0; i < n; i++) {
-        const b = rows[i];
-        if (responses[b].length > 0 && this.finished(responses[b], lens[b], o.maxNewTokens, o.ignoreEos)) continue;
-        const t = sampleToken(logits, i * V, V, o.temperature, o.topP, o.rng);
-        responses[b].push(t);
-        next[i] = BigInt(t);
-        npos[i] = BigInt(lens[b] + step);
-        if (!this.finished(responses[b], lens[b], o.maxNewTokens, o.ignoreEos)) alive.push(i);
-      }
-      if (alive.length === 0) break;
-      const keep = alive.length <= (3 * n) / 4 ? alive : null;
-      const tk = keep ? BigInt64Array.from(keep, (i) => next[i]) : next.slice(0, n);
-      const ps = keep ? BigInt64Array.from(keep, (i) => npos[i]) : npos.slice(0, n);
-      if (keep) {
-        rebuild(keep, cap, L);
-        rows = keep.map((i) => rows[i]);
-      }
-      const feeds: Feeds = {
+    const shape = { rows: B, heads: this.config.heads, headSize: this.config.width / this.config.heads, depth: this.config.depth, dtype: this.dtype };
+    const cache: KvCache = onDevice ? new DeviceKvCache(shape) : new HostKvCache(shape, o.maxNewTokens);
+    // With the cache on the device the weights go there once per call too, not once per step.
+    const w = onDevice ? await this.uploadWeights(params) : this.weightFeeds(params);
+    try {
+      let out = await prefill.run({
         ...w,
-        tokens: new ort.Tensor("int64", tk, [n, 1]),
-        positions: new ort.Tensor("int64", ps, [n, 1]),
-        keyMask: new ort.Tensor("bool", keyMask, [n, cap]),
-      };
-      for (let i = 0; i < depth; i++) {
-        feeds[`cache.${i}.k`] = new ort.Tensor(this.dtype, ks[i] as Float32Array, [n, H, cap, D]);
-        feeds[`cache.${i}.v`] = new ort.Tensor(this.dtype, vs[i] as Float32Array, [n, H, cap, D]);
+        tokens: new ort.Tensor("int64", tok, [B, Pm]),
+        positions: new ort.Tensor("int64", pos, [B, Pm]),
+        keyMask: new ort.Tensor("bool", pmask, [B, Pm]),
+      });
+      cache.fromPrefill(out, pmask, Pm);
+      const responses: number[][] = prompts.map(() => []);
+      // rows[i] = the prompt index of batch row i; finished rows are dropped from the batch (and
+      // their cache rows with them) once a quarter of it is done, so long tails decode cheaply.
+      let rows = prompts.map((_, b) => b);
+      const next = new BigInt64Array(B), npos = new BigInt64Array(B);
+      for (let step = 0; ; step++) {
+        const n = rows.length;
+        const logits = out.logits.data as Float32Array | Float64Array;
+        if (trace) {
+          const full = new (logits.constructor as Float32ArrayConstructor)(B * V).fill(NaN);
+          rows.forEach((b, i) => full.set(logits.subarray(i * V, (i + 1) * V), b * V));
+          trace.logits.push(full);
+        }
+        const alive: number[] = [];
+        for (let i = 0; i < n; i++) {
+          const b = rows[i];
+          if (responses[b].length > 0 && this.finished(responses[b], lens[b], o.maxNewTokens, o.ignoreEos)) continue;
+          const t = sampleToken(logits, i * V, V, o.temperature, o.topP, o.rng);
+          responses[b].push(t);
+          next[i] = BigInt(t);
+          npos[i] = BigInt(lens[b] + step);
+          if (!this.finished(responses[b], lens[b], o.maxNewTokens, o.ignoreEos)) alive.push(i);
+        }
+        if (alive.length === 0) break;
+        const keep = alive.length <= (3 * n) / 4 ? alive : null;
+        const tk = keep ? BigInt64Array.from(keep, (i) => next[i]) : next.slice(0, n);
+        const ps = keep ? BigInt64Array.from(keep, (i) => npos[i]) : npos.slice(0, n);
+        if (keep) rows = keep.map((i) => rows[i]);
+        out = await decode.run({
+          ...w,
+          ...cache.decodeFeeds(keep),
+          tokens: new ort.Tensor("int64", tk, [tk.length, 1]),
+          positions: new ort.Tensor("int64", ps, [ps.length, 1]),
+        });
+        cache.fromDecode(out);
       }
-      out = await decode.run(feeds);
-      // The token just fed becomes cache column L.
-      if (L >= cap) rebuild(null, cap + GROW, L);
-      for (let l = 0; l < depth; l++) put(l, out[`present.${l}.k`].data as Float32Array, out[`present.${l}.v`].data as Float32Array, 1, L);
-      for (let i = 0; i < n; i++) keyMask[i * cap + L] = 1;
-      L++;
+      return { tokens: responses };
+    } finally {
+      cache.release();
+      if (onDevice) for (const t of Object.values(w)) t.dispose();
     }
-    return { tokens: responses };
+  }
+
+  /** The weights as tensors on the device (GPU buffers under WebGPU), from one upload call. */
+  private async uploadWeights(params: Params): Promise<Feeds> {
+    const out = await (await this.session("upload")).run(this.weightFeeds(params));
+    const w: Feeds = {};
+    for (const [name] of paramShapes(this.config)) w[name] = out[`device.${name}`];
+    return w;
   }
 
   private finished(resp: number[], promptLen: number, maxNew: number, ignoreEos = false): boolean {
@@ -349,23 +334,6 @@ export class Policy {
     const all = [...this.sessions.values()];
     this.sessions.clear();
     await Promise.all(all.map((s) => s.then((x) => x.release(), () => undefined)));
-  }
-}
-
-/**
- * Writes rows (row b*S + s holds batch row b, position s; head h at columns h*D..h*D+D-1) into a
- * cache (n, H, cap, D) at columns at..at+S-1.
- */
-function scatterRows(dst: Float32Array | Float64Array, src: Float32Array | Float64Array, n: number, S: number, H: number, D: number, cap: number, at: number): void {
-  const C = H * D;
-  for (let b = 0; b < n; b++) {
-    for (let s = 0; s < S; s++) {
-      const row = (b * S + s) * C;
-      for (let h = 0; h < H; h++) {
-        const o = ((b * H + h) * cap + at + s) * D, i = row + h * D;
-        for (let d = 0; d < D; d++) dst[o + d] = src[i + d];
-      }
-    }
   }
 }
 

@@ -3,9 +3,11 @@
 // session serves every step.
 //
 // Legend: B batch, S new positions in this call, N = B*S rows, L key positions (past + new),
-// C width, H heads, D = C/H head size, V vocabulary. The sampler's KV cache lives on the host
-// (policy.ts) as keys and values (B, H, Lc, D) of a fixed capacity Lc; a decode step reads it as
-// graph inputs and returns only the new token's keys and values.
+// C width, H heads, D = C/H head size, V vocabulary. The sampler's KV cache (kv-cache.ts) either
+// lives on the host as keys and values (B, H, Lc, D) of a fixed capacity Lc, which a decode step
+// reads as graph inputs and extends by the new token's keys and values it returns (`cache`), or
+// stays where the graphs run, as (B, H, L, D) that each decode step takes and returns one column
+// longer (`past`).
 
 import { gelu } from "../onnx/composites";
 import type { Graph, Tensor } from "../onnx/graph";
@@ -26,6 +28,14 @@ export interface ForwardOptions {
    * in `present` as (B, C) rows, into its buffers).
    */
   cache?: LayerCache[];
+  /**
+   * Decoding one token per row (S = 1) against the past keys and values (B, H, L, D) of every
+   * position so far: the new token's are appended, `allowed` (B, 1, 1, L + 1) covers all of them,
+   * and `present` returns the whole (B, H, L + 1, D), ready to be the next step's past.
+   */
+  past?: LayerCache[];
+  /** Full-sequence calls: return `present` as (B, H, S, D) (a device cache's layout), not (N, C) rows. */
+  presentByHead?: boolean;
 }
 
 /** Declares every parameter as a graph input named as in `paramShapes`. */
@@ -43,7 +53,8 @@ export function declareParams(g: Graph, c: ModelConfig): ParamTensors {
 export function emitForward(
   g: Graph, c: ModelConfig, p: ParamTensors, tokens: Tensor, positions: Tensor, allowed: Tensor, opts: ForwardOptions = {},
 ): { logits: Tensor; present: LayerCache[] } {
-  // present: per layer, this call's keys and values as (N, C) rows (head h at columns h*D..h*D+D-1).
+  // present: per layer, this call's keys and values as (N, C) rows (head h at columns h*D..h*D+D-1),
+  // or in the device cache's layout (see `past` and `presentByHead`).
   const P = (n: string) => {
     const t = p.get(n);
     if (!t) throw new Error(`missing parameter ${n}`);
@@ -64,9 +75,17 @@ export function emitForward(
     const h = g.layerNorm(x, P(`${pre}ln1.g`), P(`${pre}ln1.b`), LN_EPS);
     const qkv = g.linear(h, P(`${pre}attn.wqkv`), P(`${pre}attn.bqkv`)); // (N, 3C)
     const [q0, k0, v0] = g.split(qkv, -1, [C, C, C]);
-    const cache = opts.cache?.[i];
+    const cache = opts.cache?.[i], past = opts.past?.[i];
     let merged: Tensor; // (N, C)
-    if (cache) {
+    let kv: LayerCache = { k: k0, v: v0 };
+    if (past) {
+      const q = g.reshape(g.mul(q0, 1 / Math.sqrt(D)), [-1, H, 1, D]); // (B, H, 1, D): S = 1
+      const k = g.concat([past.k, g.reshape(k0, [-1, H, 1, D])], 2); // (B, H, L + 1, D)
+      const v = g.concat([past.v, g.reshape(v0, [-1, H, 1, D])], 2);
+      const sc = g.add(g.matmul(q, g.transpose(k, [0, 1, 3, 2])), maskBias); // (B, H, 1, L + 1)
+      merged = g.reshape(g.matmul(g.softmax(sc, -1), v), [-1, C]); // (B, H, 1, D) -> (N, C)
+      kv = { k, v };
+    } else if (cache) {
       const q = g.reshape(g.mul(q0, 1 / Math.sqrt(D)), [-1, H, 1, D]); // (B, H, 1, D): S = 1
       const kn = g.reshape(k0, [-1, H, 1, D]), vn = g.reshape(v0, [-1, H, 1, D]);
       // Transpose + MatMul becomes one FusedMatMul with transB (onnxruntime's graph optimizer).
@@ -82,8 +101,9 @@ export function emitForward(
       const scores = g.add(g.matmul(q, k), maskBias); // (B, H, S, S)
       const y = g.matmul(g.softmax(scores, -1), v); // (B, H, S, D)
       merged = g.reshape(g.transpose(y, [0, 2, 1, 3]), [-1, C]); // (N, C)
+      if (opts.presentByHead) kv = { k: g.transpose(heads(k0), [0, 2, 1, 3]), v }; // (B, H, S, D)
     }
-    present.push({ k: k0, v: v0 });
+    present.push(kv);
     x = g.add(x, g.linear(merged, P(`${pre}attn.wo`), P(`${pre}attn.bo`)));
     const h2 = g.layerNorm(x, P(`${pre}ln2.g`), P(`${pre}ln2.b`), LN_EPS);
     const f = gelu(g, g.linear(h2, P(`${pre}mlp.wfc`), P(`${pre}mlp.bfc`))); // (N, 4C)

@@ -25,6 +25,13 @@ export interface SessionOptions {
    * how the device diagnostic (runner/engine/device) finds the nodes that fall back to the CPU.
    */
   logSeverity?: 0 | 1 | 2 | 3 | 4;
+  /**
+   * Outputs a GPU provider should leave in device memory (returned as 'gpu-buffer' tensors, which
+   * later calls take as inputs without a copy; free them with dispose()). Ignored on the CPU.
+   * Reading such a tensor's data on the host aborts the process in onnxruntime-node 1.30 (its
+   * download() throws a C string), so only feed them back.
+   */
+  keptOnDevice?: string[];
 }
 
 /** The onnxruntime session options for a device; exported so tests can check the plumbing. */
@@ -39,6 +46,9 @@ export function ortSessionOptions(opts: SessionOptions = {}): ort.InferenceSessi
   if (opts.logSeverity !== undefined) {
     o.logSeverityLevel = opts.logSeverity;
     o.logVerbosityLevel = 0;
+  }
+  if (opts.device === "webgpu" && opts.keptOnDevice?.length) {
+    o.preferredOutputLocation = Object.fromEntries(opts.keptOnDevice.map((name) => [name, "gpu-buffer" as const]));
   }
   if (!opts.spinning) o.extra = { session: { intra_op: { allow_spinning: "0" } } };
   return o;
