@@ -163,6 +163,13 @@ fi
 # shellcheck disable=SC2086
 step bench-cpu 150 "${TSX[@]}" runner/engine/bench/engine.ts --device cpu --threads "$CPU_THREADS" --skip-torch $BENCH --json "$RES/bench-cpu.json"
 
+# What bounds the iteration there: the update's matrix products (GFLOP/s) and the fixed cost of a
+# session run, in our engine and in PyTorch on the same card.
+ROWS=""; [ "$DRY" = 1 ] && ROWS="--rows 2048"
+# shellcheck disable=SC2086
+step kernels 60 "${TSX[@]}" runner/engine/cli/device.ts --device "$DEVICE" --kernels $ROWS
+[ -n "${PY:-}" ] && step torch-kernels 60 "$PY" runner/engine/bench/torch_matmul.py --device cuda
+
 # 5. A real training run of the shipped default model on the device: a few steps, step-0 validation included.
 step train 100 "${TSX[@]}" runner/engine/cli/train.ts --model models/arith-small --device "$DEVICE" --steps 5 --val-every 5 --out "$RES/train-$DEVICE.jsonl"
 

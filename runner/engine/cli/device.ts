@@ -9,12 +9,13 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { backendsLine, diagnoseDevice, DIAGNOSTIC_MODEL, formatReport, runGraphsHere } from "../device/diagnose";
 import { extrapolateTraffic, formatTraffic, GPU_SIZED } from "../device/transfers";
+import { formatKernels, measureKernels } from "../device/kernels";
 import { checkParity, formatParity, recordReference, REFERENCE_FILE } from "../device/parity";
 import type { Device } from "../onnx/session";
 import { DEVICES } from "../train/config";
 import { toError } from "../util/to-error";
 
-const USAGE = `usage: npm run device -- [--device cpu|webgpu] [--parity] [--record-parity] [--traffic]
+const USAGE = `usage: npm run device -- [--device cpu|webgpu] [--parity] [--record-parity] [--traffic] [--kernels [--rows N]]
 
   --device D        cpu (default) or webgpu
   --parity          also run the parity check: the fixed small run on the CPU against the committed
@@ -22,6 +23,8 @@ const USAGE = `usage: npm run device -- [--device cpu|webgpu] [--parity] [--reco
   --record-parity   re-record that reference on the CPU (after a deliberate change to the engine)
   --traffic         print the bytes one URLVR iteration of the GPU-sized model (width ${GPU_SIZED.model.width},
                     depth ${GPU_SIZED.model.depth}, ${GPU_SIZED.rollouts} rollouts) copies between host and device
+  --kernels         time the GRPO update's matrix products (GFLOP/s) and one session run's fixed cost on D
+  --rows N          rows of those products (default: the GPU-sized iteration's ${GPU_SIZED.rollouts} x 42)
   --json FILE       also write the results as JSON`;
 
 class UsageError extends Error {}
@@ -38,6 +41,8 @@ function parse(argv: string[]) {
         parity: { type: "boolean", default: false },
         "record-parity": { type: "boolean", default: false },
         traffic: { type: "boolean", default: false },
+        kernels: { type: "boolean", default: false },
+        rows: { type: "string" },
         json: { type: "string" },
         child: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
@@ -47,7 +52,9 @@ function parse(argv: string[]) {
     throw new UsageError(toError(e).message.split("\n")[0]!);
   }
   if (!(DEVICES as readonly string[]).includes(a.device)) throw new UsageError(`--device: "${a.device}" is not one of ${DEVICES.join(", ")}`);
-  return { ...a, device: a.device as Device };
+  const rows = a.rows === undefined ? undefined : Number(a.rows);
+  if (rows !== undefined && !(Number.isInteger(rows) && rows > 0)) throw new UsageError(`--rows: "${a.rows}" is not a positive whole number`);
+  return { ...a, device: a.device as Device, rows };
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -65,6 +72,10 @@ async function main(argv: string[]): Promise<number> {
       const shape = { ...GPU_SIZED, kvCache };
       for (const line of formatTraffic(shape, await extrapolateTraffic(shape))) console.log(line);
     }
+    return 0;
+  }
+  if (a.kernels) {
+    for (const line of formatKernels(await measureKernels(a.device, a.rows))) console.log(line);
     return 0;
   }
   if (a["record-parity"]) {
