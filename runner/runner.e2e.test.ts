@@ -4,7 +4,7 @@
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { TrainConfigInput } from "./engine/train/config";
-import { corruptedCopy, differences, referenceMetrics, STEP_KEYS, tinyConfig, tinyModel, withoutPerf, type TinyModel } from "./testing/engine";
+import { corruptedCopy, differences, referenceMetrics, stepPoints, tinyConfig, tinyModel, withoutPerf, type TinyModel } from "./testing/engine";
 import { FAST_FLAGS, printOutputsIfFailed, runStatus, runWorkerPids, startRunner, stopRunner, storedMetrics, waitFor, type RunnerProcess } from "./testing/processes";
 import { insertBaseModel, insertRun, suiteTestDatabase, type TestDatabase } from "./testing/postgres";
 
@@ -77,7 +77,7 @@ describe("runner processes", () => {
       [ids],
     );
     expect(rows).toHaveLength(20);
-    for (const r of rows) expect(r).toMatchObject({ attempts: 1, starts: 1, currentStep: 3, points: 3 * STEP_KEYS.length, steps: 3 });
+    for (const r of rows) expect(r).toMatchObject({ attempts: 1, starts: 1, currentStep: 3, points: stepPoints(3, 3), steps: 3 });
     expect(new Set(rows.map((r) => r.runnerId)).size).toBe(2); // both runners took work
 
     const failed = await runStatus(db.pool, failing);
@@ -110,7 +110,7 @@ describe("runner processes", () => {
     expect(s.currentStep).toBeGreaterThanOrEqual(3);
     expect(s.currentStep).toBeLessThan(100_000);
     const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM "MetricPoint" WHERE "runId" = $1`, [id]);
-    expect(rows[0].n).toBe(s.currentStep * STEP_KEYS.length);
+    expect(rows[0].n).toBe(stepPoints(s.currentStep, 100_000));
   }, 40_000);
 
   it("SIGTERM checkpoints and hands runs back; another runner finishes them with identical metrics", async () => {

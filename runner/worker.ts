@@ -35,6 +35,7 @@ async function runEngine(run: WorkerRun, resume: Uint8Array | null): Promise<voi
   const config: TrainConfig = { ...parsed.data, device: run.device as TrainConfig["device"], threads };
   // Loaded here, not at the top: an external run never needs the engine (nor onnxruntime).
   const { train } = await import("./engine/train/train");
+  const { fileEvalCache } = await import("./engine/train/eval-cache");
   const result = await train(
     config,
     {
@@ -42,6 +43,7 @@ async function runEngine(run: WorkerRun, resume: Uint8Array | null): Promise<voi
       onCheckpoint: (step, data) => send({ type: "checkpoint", step, data }),
       onLog: (line) => void send({ type: "log", level: "info", line }),
       signal: controller.signal,
+      evalCache: fileEvalCache(),
     },
     resume ?? undefined,
   );

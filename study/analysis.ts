@@ -7,7 +7,8 @@
 import { METRICS } from "../runner/engine/metrics/metricNames";
 import { type CollapseStep, type MetricPoint, modelCollapseStep, spearman } from "../runner/engine/metrics/mcs";
 import type { StepRecord } from "../runner/engine/train/api";
-import { usesDefaultProtocol } from "../runner/engine/train/config";
+import { usesDefaultProtocol } from "../runner/engine/train/protocol";
+import { effectiveDatasetSize } from "../runner/engine/train/config";
 import {
   GT_METHOD,
   type Leaderboard,
@@ -235,7 +236,7 @@ export function summarizeRun(run: StudyRunResult): RunSummary {
     reward: c.reward,
     seed: c.seed,
     task: c.task,
-    datasetSize: c.datasetSize,
+    datasetSize: effectiveDatasetSize(c),
     ttt: c.trainOnValidation,
     lr: c.lr,
     steps: c.steps,

@@ -6,6 +6,7 @@ import type pg from "pg";
 import path from "node:path";
 import { MODELS_DIR, upsertBaseModel } from "../prisma/seed";
 import { resolveModelDir } from "../runner/engine/train/model-dir";
+import { effectiveDatasetSize } from "../runner/engine/train/config";
 import { writeMetricBatch, type MetricPointInput } from "../server/ingest/metrics";
 import type { PrismaClient } from "../server/db/prisma";
 import type { StudyResults } from "./types";
@@ -46,7 +47,7 @@ export async function importStudy(prisma: PrismaClient, pool: pg.Pool, results: 
         baseModelId: models.get(c.model)!,
         rewardMethod: c.reward,
         task: c.task,
-        datasetSize: c.trainOnValidation ? c.valSize : c.datasetSize,
+        datasetSize: c.trainOnValidation ? c.fullValSize : effectiveDatasetSize(c),
         seed: c.seed,
         config: c,
         status: "RUNNING",

@@ -7,7 +7,8 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { differences, referenceMetrics, withoutPerf, type Metrics } from "../runner/testing/engine";
 import { readModelDir } from "../runner/engine/io/manifest";
-import { PROTOCOL_SETTINGS, trainConfigSchema, type TrainConfigInput } from "../runner/engine/train/config";
+import { trainConfigSchema, type TrainConfigInput } from "../runner/engine/train/config";
+import { PROTOCOL_SETTINGS } from "../runner/engine/train/protocol";
 import { tinyConfig, tinyModel, type TinyModel } from "../runner/engine/train/tiny-model";
 import { connectTestDatabase } from "../scripts/test/database";
 import { getLeaderboard } from "../server/services/leaderboard";
@@ -30,7 +31,7 @@ afterAll(() => {
 });
 
 /** The engine's defaults of every setting the leaderboard requires at its default (PROTOCOL_SETTINGS). */
-const PROTOCOL = Object.fromEntries(PROTOCOL_SETTINGS.map((k) => [k, trainConfigSchema.parse({})[k]]));
+const PROTOCOL = Object.fromEntries(PROTOCOL_SETTINGS.map((k) => [k, trainConfigSchema.parse({})[k as keyof TrainConfigInput]]));
 
 /**
  * Two models x two seeds x (majority_vote, ground_truth) with the default protocol, plus one

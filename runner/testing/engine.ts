@@ -5,7 +5,7 @@ import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { METRIC_NAMES } from "../engine/metrics/metricNames";
 import type { TrainConfigInput } from "../engine/train/config";
-import { train } from "../engine/train/train";
+import { KL_METRIC_EVERY, train } from "../engine/train/train";
 
 export { tinyConfig, tinyModel, type TinyModel } from "../engine/train/tiny-model";
 
@@ -26,6 +26,17 @@ export function corruptedCopy(model: string, to: string): string {
 
 /** The keys a training step reports when it does not validate (every metric but val/*). */
 export const STEP_KEYS = METRIC_NAMES.filter((k) => !k.startsWith("val/"));
+
+/**
+ * Points that training steps 1..done of a run of `total` steps store without validation: every
+ * STEP_KEYS metric each step, except actor/kl_ref (only every KL_METRIC_EVERY steps and at the last
+ * when the run has no KL loss).
+ */
+export function stepPoints(done: number, total: number): number {
+  let kl = 0;
+  for (let s = 1; s <= done; s++) if (s % KL_METRIC_EVERY === 0 || s === total) kl++;
+  return done * (STEP_KEYS.length - 1) + kl;
+}
 
 /** What an uninterrupted in-process run of the real engine reports: key -> step -> value. */
 export async function referenceMetrics(config: TrainConfigInput): Promise<Metrics> {

@@ -2,7 +2,7 @@
 // rules in leaderboard-table.ts (read there what counts and how censored MCS ranks).
 import "server-only";
 import { METRICS } from "../../runner/engine/metrics/metricNames";
-import { usesDefaultProtocol } from "../../runner/engine/train/config";
+import { usesDefaultProtocol } from "../../runner/engine/train/protocol";
 import type { PrismaClient } from "../db/prisma";
 import { buildLeaderboard, finite, type Leaderboard, type RunFigures } from "./leaderboard-table";
 

@@ -94,7 +94,7 @@ async function ours(): Promise<Timing> {
         refLogprobs: refScores.map((s, i) => aligned(s.logprob, i)),
         advantages: Float32Array.from({ length: P * G }, () => rng.normal()),
       },
-      { clipEps: 0.2, klCoef: 0.001, maxGradNorm: 1 },
+      { clipEps: 0.2, klCoef: 0.001, maxGradNorm: 1, temperature: 1 },
     );
     optimizer.update(params, r.grads, 1e-5);
     const t3 = performance.now();

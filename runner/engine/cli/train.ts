@@ -5,6 +5,7 @@ import { createWriteStream, readFileSync, writeFileSync, renameSync } from "node
 import { METRICS } from "../metrics/metricNames";
 import { decodeCheckpoint } from "../train/checkpoint";
 import { trainConfigSchema } from "../train/config";
+import { fileEvalCache } from "../train/eval-cache";
 import { train } from "../train/train";
 import { describeFlags, parseCommandLine, UsageError } from "./args";
 import { ProgressLine } from "./progress";
@@ -54,9 +55,14 @@ async function main(argv: string[]): Promise<void> {
             val_acc: m[METRICS.valAccuracy],
           });
         } else if (!extra.quiet) {
-          process.stderr.write(`initial validation accuracy ${m0(r.metrics[METRICS.valAccuracy])}\n`);
+          const m = r.metrics;
+          process.stderr.write(
+            `initial validation accuracy ${m0(m[METRICS.valAccuracy])} ± ${m0(m[METRICS.valAccuracySe])} ` +
+              `(avg@${config.valK}, ${m[METRICS.valPrompts]} prompts; greedy ${m0(m[METRICS.valGreedyAccuracy])})\n`,
+          );
         }
       },
+      evalCache: fileEvalCache(),
       onCheckpoint: typeof extra.checkpoint === "string"
         ? (_step, data) => {
             const file = extra.checkpoint as string;

@@ -77,7 +77,7 @@ export async function runGraphsHere(device: Device): Promise<void> {
       oldLogprobs: seqs.map((s) => new Float32Array(s.length).fill(-3)),
       refLogprobs: seqs.map((s) => new Float32Array(s.length).fill(-3)),
       advantages: [1, -1],
-    }, { clipEps: 0.2, klCoef: 0.01, maxGradNorm: 1 }),
+    }, { clipEps: 0.2, klCoef: 0.01, maxGradNorm: 1, temperature: 1 }),
     logits: async () => undefined,
     ce: async () => undefined,
   };

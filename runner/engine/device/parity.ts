@@ -119,7 +119,7 @@ async function fixedPart(modelDir: string, device: Device): Promise<ParityRun["f
       const scored = await aligned(params);
       const nTok = scored.reduce((n, r) => n + r.scores.logprob.length, 0);
       const sum = (f: (s: (typeof scored)[number]["scores"]) => Float32Array) => scored.reduce((n, r) => n + f(r.scores).reduce((a, b) => a + b, 0), 0);
-      const u = await policy.grpoStep(params, { tokens, responseMask: mask, oldLogprobs: initialLp, refLogprobs: initialLp, advantages }, { clipEps: 0.2, klCoef: 0.05, maxGradNorm: 1 });
+      const u = await policy.grpoStep(params, { tokens, responseMask: mask, oldLogprobs: initialLp, refLogprobs: initialLp, advantages }, { clipEps: 0.2, klCoef: 0.05, maxGradNorm: 1, temperature: 1 });
       optimizer.update(params, u.grads, 3e-3);
       out.push({
         update: k + 1,

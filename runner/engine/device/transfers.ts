@@ -110,7 +110,7 @@ export async function measureTraffic(shape: IterationShape): Promise<IterationTr
       tokens: seqs,
       responseMask: seqs.map((s, i) => s.map((_, t) => (t >= starts[i]! ? 1 : 0))),
       oldLogprobs: lp, refLogprobs: lp, advantages: seqs.map((_, i) => (i % 2 ? 1 : -1)),
-    }, { clipEps: 0.2, klCoef: 0.001, maxGradNorm: 1 });
+    }, { clipEps: 0.2, klCoef: 0.001, maxGradNorm: 1, temperature: 1 });
   } finally {
     await policy.release();
   }

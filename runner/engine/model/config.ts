@@ -15,6 +15,14 @@ export const EOS = 2;
 
 export const LN_EPS = 1e-5;
 
+/**
+ * Tokens the sampler never draws: the graphs treat PAD as absent, so a sampled PAD would silently
+ * vanish from the context when the sequence is scored later, and BOS only starts a sequence. The
+ * policy's distribution is over the other tokens; every log-probability, entropy and
+ * self-certainty the engine computes for RL is over that support (model/sampling.ts, graphs.ts).
+ */
+export const UNSAMPLED: readonly number[] = [PAD, BOS];
+
 /** A parameter set: name -> row-major float32 data, in `paramShapes` order. */
 export type Params = Map<string, Float32Array>;
 

@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { type CheckInput, formatReports, gradCheck, testRandom } from "../onnx/gradcheck";
 import type { Tensor } from "../onnx/graph";
-import { type ModelConfig, PAD, numel, paramShapes } from "./config";
+import { EOS, type ModelConfig, PAD, numel, paramShapes } from "./config";
 import { createSession, fromOrt, ort, toOrt } from "../onnx/session";
 import { buildScorerGraph, ceLoss, grpoLoss } from "./graphs";
 
@@ -27,7 +27,9 @@ function data() {
     const row = Array.from({ length: T }, (_, t) => (t === 0 ? 1 : t < lens[b] ? 2 + Math.floor(rnd.next() * (cfg.vocabSize - 2)) : PAD));
     tokens.push(...row);
     for (let t = 0; t < T; t++) {
-      targets.push(t + 1 < T ? row[t + 1] : PAD);
+      // Positions with no next token get EOS, as Policy.padded gives them (never a PAD: outside the
+      // sampler's support its log-prob is -1e9, and the masked KL term would be inf * 0).
+      targets.push(t + 1 < lens[b] ? row[t + 1] : EOS);
       mask.push(t + 1 < lens[b] && t >= 1 ? 1 : 0);
     }
   }
@@ -47,6 +49,7 @@ describe(`transformer gradients vs central differences (seed ${seed})`, () => {
     const scorer = await createSession(buildScorerGraph(cfg, "float64").toModelBytes(), { threads: 1 });
     const feeds: Record<string, ort.Tensor> = {};
     for (const i of [...d.params, d.tokens, d.targets]) feeds[i.name] = toOrt(i.dtype ?? "float64", i.data, i.dims);
+    feeds.temperature = toOrt("float64", [0.7], []);
     const logp = fromOrt((await scorer.run(feeds)).logprob);
     await scorer.release();
     const ratios = [0.5, 0.7, 0.9, 1, 1.1, 1.3, 2];
@@ -58,11 +61,12 @@ describe(`transformer gradients vs central differences (seed ${seed})`, () => {
       d.fixed("advantages", Array.from({ length: B }, () => rnd.normal()), [B]),
       d.fixed("clipEps", [0.2], []),
       d.fixed("klCoef", [0.3], []),
+      d.fixed("temperature", [0.7], []), // the sampler's temperature: below 1 sharpens every softmax
     ];
     const np = d.params.length;
     const reports = await gradCheck((g, t) => {
-      const [tokens, targets, mask, oldLp, refLp, adv, clipEps, klCoef] = t.slice(np);
-      return grpoLoss(g, cfg, asMap(t.slice(0, np)), { tokens, targets, mask, oldLp, refLp, adv, clipEps, klCoef }).loss;
+      const [tokens, targets, mask, oldLp, refLp, adv, clipEps, klCoef, temperature] = t.slice(np);
+      return grpoLoss(g, cfg, asMap(t.slice(0, np)), { tokens, targets, mask, oldLp, refLp, adv, clipEps, klCoef, temperature }).loss;
     }, ins);
     const worst = Math.max(...reports.map((r) => r.maxRelErr));
     const msg = `GRPO gradcheck (seed ${seed}), worst rel err ${worst.toExponential(2)}\n${formatReports(reports)}`;

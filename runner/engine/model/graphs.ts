@@ -10,20 +10,34 @@
 
 import { gradients } from "../onnx/autodiff";
 import { Graph, type Tensor } from "../onnx/graph";
-import { type ModelConfig, PAD, paramShapes } from "./config";
+import { type ModelConfig, PAD, UNSAMPLED, paramShapes } from "./config";
 import { type LayerCache, causalPadMask, declareParams, emitForward } from "./transformer";
 
 type Float = "float32" | "float64";
 
 const tokensIn = (g: Graph) => g.input("tokens", "int64", ["B", "T"]);
 
-/** Per-position log p(target), entropy H(p_t) and self-certainty KL(U || p_t), each (B, T). */
-function tokenStats(g: Graph, logits: Tensor, targets: Tensor, V: number) {
-  const lsm = g.logSoftmax(logits, -1); // (B, T, V)
+/**
+ * Per-position log p(target), entropy H(p_t) and self-certainty KL(U || p_t), each (B, T), of the
+ * distribution the sampler draws from: softmax(logits / temperature) over the tokens it can draw
+ * (UNSAMPLED excluded; U is uniform over the rest). As in verl and vLLM, top-p is not part of it:
+ * the nucleus only decides which tokens are drawn, and a ratio over a truncated support would be
+ * undefined for tokens the updated policy moves in or out of it.
+ */
+function policyStats(g: Graph, logits: Tensor, targets: Tensor, V: number, temperature: Tensor) {
+  const outside = Array.from({ length: V }, (_, v) => (UNSAMPLED.includes(v) ? -1e9 : 0));
+  const lsm = g.logSoftmax(g.add(g.div(logits, temperature), g.constant(outside, g.float, [V])), -1); // (B, T, V)
   const logp = g.squeeze(g.gatherElements(lsm, g.unsqueeze(targets, [2]), 2), [2]);
   const entropy = g.neg(g.reduceSum(g.mul(g.exp(lsm), lsm), [-1], false));
-  const selfCertainty = g.sub(g.neg(g.reduceMean(lsm, [-1], false)), Math.log(V));
+  const support = V - UNSAMPLED.length;
+  const inside = g.constant(outside.map((o) => (o === 0 ? 1 / support : 0)), g.float, [V]);
+  const selfCertainty = g.sub(g.neg(g.reduceSum(g.mul(lsm, inside), [-1], false)), Math.log(support));
   return { logp, entropy, selfCertainty };
+}
+
+/** Per-position log p(target) under the full softmax (pretraining's cross-entropy). */
+function targetLogprob(g: Graph, logits: Tensor, targets: Tensor): Tensor {
+  return g.squeeze(g.gatherElements(g.logSoftmax(logits, -1), g.unsqueeze(targets, [2]), 2), [2]);
 }
 
 /** Appends clipped gradient outputs `grad.<name>` and `gradNorm` (pre-clip global L2 norm). */
@@ -51,15 +65,16 @@ export function buildLogitsGraph(c: ModelConfig, float: Float = "float32"): Grap
   return g;
 }
 
-/** Scorer: tokens, targets -> logprob, entropy, selfCertainty, each (B, T). */
+/** Scorer: tokens, targets, temperature -> logprob, entropy, selfCertainty, each (B, T) (see policyStats). */
 export function buildScorerGraph(c: ModelConfig, float: Float = "float32"): Graph {
   const g = new Graph(float, "scorer");
   const p = declareParams(g, c);
   const tokens = tokensIn(g);
   const targets = g.input("targets", "int64", ["B", "T"]);
+  const temperature = g.input("temperature", float, []);
   const { allowed, positions } = causalPadMask(g, tokens, PAD);
   const { logits } = emitForward(g, c, p, tokens, positions, allowed);
-  const s = tokenStats(g, logits, targets, c.vocabSize);
+  const s = policyStats(g, logits, targets, c.vocabSize, temperature);
   g.output(s.logp, "logprob");
   g.output(s.entropy, "entropy");
   g.output(s.selfCertainty, "selfCertainty");
@@ -70,7 +85,8 @@ export function buildScorerGraph(c: ModelConfig, float: Float = "float32"): Grap
  * The GRPO loss over a batch (token-mean over response tokens): clipped importance ratio,
  * k3 KL to the reference, then autodiff gradients with global-norm clipping.
  * Inputs: tokens, targets, mask, oldLogprobs, refLogprobs (B, T); advantages (B); scalars
- * clipEps, klCoef, maxGradNorm. Outputs: grad.<param>..., loss, pgLoss, kl, clipFrac, entropy, gradNorm.
+ * clipEps, klCoef, maxGradNorm, temperature (the log-probs are the sampler's: see policyStats).
+ * Outputs: grad.<param>..., loss, pgLoss, kl, clipFrac, entropy, gradNorm.
  */
 export function buildGrpoGraph(c: ModelConfig, float: Float = "float32"): Graph {
   const g = new Graph(float, "grpo");
@@ -84,7 +100,8 @@ export function buildGrpoGraph(c: ModelConfig, float: Float = "float32"): Graph 
   const clipEps = g.input("clipEps", float, []);
   const klCoef = g.input("klCoef", float, []);
   const maxNorm = g.input("maxGradNorm", float, []);
-  const { loss, stats } = grpoLoss(g, c, p, { tokens, targets, mask, oldLp, refLp, adv, clipEps, klCoef });
+  const temperature = g.input("temperature", float, []);
+  const { loss, stats } = grpoLoss(g, c, p, { tokens, targets, mask, oldLp, refLp, adv, clipEps, klCoef, temperature });
   clippedGradOutputs(g, c, loss, p, maxNorm);
   g.output(loss, "loss");
   for (const [k, v] of Object.entries(stats)) g.output(v, k);
@@ -92,14 +109,14 @@ export function buildGrpoGraph(c: ModelConfig, float: Float = "float32"): Graph 
 }
 
 export interface GrpoTensors {
-  tokens: Tensor; targets: Tensor; mask: Tensor; oldLp: Tensor; refLp: Tensor; adv: Tensor; clipEps: Tensor; klCoef: Tensor;
+  tokens: Tensor; targets: Tensor; mask: Tensor; oldLp: Tensor; refLp: Tensor; adv: Tensor; clipEps: Tensor; klCoef: Tensor; temperature: Tensor;
 }
 
 /** The scalar GRPO loss and its (non-differentiated) statistics; exported for the gradient check. */
 export function grpoLoss(g: Graph, c: ModelConfig, p: Map<string, Tensor>, t: GrpoTensors) {
   const { allowed, positions } = causalPadMask(g, t.tokens, PAD);
   const { logits } = emitForward(g, c, p, t.tokens, positions, allowed);
-  const { logp, entropy } = tokenStats(g, logits, t.targets, c.vocabSize);
+  const { logp, entropy } = policyStats(g, logits, t.targets, c.vocabSize, t.temperature);
   const a = g.unsqueeze(t.adv, [1]); // (B, 1)
   const ratio = g.exp(g.sub(logp, t.oldLp));
   const pg1 = g.neg(g.mul(a, ratio));
@@ -136,7 +153,7 @@ export function buildCeGraph(c: ModelConfig, float: Float = "float32"): Graph {
 export function ceLoss(g: Graph, c: ModelConfig, p: Map<string, Tensor>, tokens: Tensor, targets: Tensor, mask: Tensor): Tensor {
   const { allowed, positions } = causalPadMask(g, tokens, PAD);
   const { logits } = emitForward(g, c, p, tokens, positions, allowed);
-  const { logp } = tokenStats(g, logits, targets, c.vocabSize);
+  const logp = targetLogprob(g, logits, targets);
   return g.div(g.neg(g.sumAll(g.mul(logp, mask))), g.max(g.sumAll(mask), 1));
 }
 

@@ -30,6 +30,14 @@ function logSoftmax(row: ArrayLike<number>, off: number, V: number): number[] {
   return Array.from({ length: V }, (_, v) => row[off + v] - m - Math.log(s));
 }
 
+/** log softmax(logits / temperature) over the tokens the sampler can draw (PAD and BOS get -Infinity). */
+function supportLogSoftmax(row: ArrayLike<number>, off: number, V: number, temperature: number): number[] {
+  const z = Array.from({ length: V }, (_, v) => (v === PAD || v === BOS ? -Infinity : row[off + v] / temperature));
+  const m = Math.max(...z);
+  const s = z.reduce((a, x) => a + Math.exp(x - m), 0);
+  return z.map((x) => x - m - Math.log(s));
+}
+
 const policies: Policy[] = [];
 async function policy(dtype: "float32" | "float64" = "float32", kvCache: "host" | "device" = "host") {
   const p = await createPolicySession(cfg, { device: "cpu", dtype, threads: 2, kvCache });
@@ -149,26 +157,53 @@ describe(`KV-cache sampler ${S}`, () => {
 });
 
 describe(`scorer and train steps ${S}`, () => {
-  it("score matches log-softmax of the full forward, and padding does not change a row", async () => {
+  it("score is softmax(logits / temperature) over the sampler's support, and padding does not change a row", async () => {
     const pol = await policy("float64");
     const params = bigParams(cfg);
     const seqs = [randomPrompt(9), randomPrompt(4), randomPrompt(14)];
     const starts = [3, 1, 6];
-    const sc = await pol.score(params, seqs, starts);
     const ref = await pol.logits(params, seqs);
     const T = 14, V = cfg.vocabSize;
-    seqs.forEach((seq, b) => {
-      expect(sc[b].logprob.length).toBe(seq.length - starts[b]);
-      for (let t = starts[b]; t < seq.length; t++) {
-        const lsm = logSoftmax(ref, (b * T + t - 1) * V, V);
-        const j = t - starts[b];
-        expect(sc[b].logprob[j]).toBeCloseTo(lsm[seq[t]], 5);
-        expect(sc[b].entropy[j]).toBeCloseTo(-lsm.reduce((s, l) => s + Math.exp(l) * l, 0), 5);
-        expect(sc[b].selfCertainty[j]).toBeCloseTo(-Math.log(V) - lsm.reduce((s, l) => s + l, 0) / V, 5);
-      }
+    for (const temperature of [1, 0.6]) {
+      const sc = await pol.score(params, seqs, starts, temperature);
+      seqs.forEach((seq, b) => {
+        expect(sc[b].logprob.length).toBe(seq.length - starts[b]);
+        for (let t = starts[b]; t < seq.length; t++) {
+          const lsm = supportLogSoftmax(ref, (b * T + t - 1) * V, V, temperature);
+          const inside = lsm.filter((_, v) => v !== PAD && v !== BOS);
+          const j = t - starts[b];
+          expect(sc[b].logprob[j]).toBeCloseTo(lsm[seq[t]], 5);
+          expect(sc[b].entropy[j]).toBeCloseTo(-inside.reduce((s, l) => s + Math.exp(l) * l, 0), 5);
+          expect(sc[b].selfCertainty[j]).toBeCloseTo(-Math.log(V - 2) - inside.reduce((s, l) => s + l, 0) / (V - 2), 5);
+        }
+      });
+      const alone = await pol.score(params, [seqs[1]], [starts[1]], temperature);
+      for (let j = 0; j < alone[0].logprob.length; j++) expect(alone[0].logprob[j]).toBeCloseTo(sc[1].logprob[j], 5);
+    }
+  });
+
+  it("the sampler's log-prob of each drawn token is the scorer's at the same temperature (0.6, top-p 0.95)", async () => {
+    const pol = await policy("float64");
+    const params = bigParams(cfg);
+    const prompts = [3, 6, 2, 4, 9].map(randomPrompt);
+    const drawn = await pol.sample(params, prompts, { temperature: 0.6, topP: 0.95, maxNewTokens: 10, rng: new Rng(seed, "onpolicy") });
+    const seqs = prompts.map((p, b) => [...p, ...drawn.tokens[b]]);
+    const scored = await pol.score(params, seqs, prompts.map((p) => p.length), 0.6);
+    // An independent reference: the full forward's logits, divided and normalized here.
+    const ref = await pol.logits(params, seqs);
+    const T = Math.max(...seqs.map((s) => s.length)), V = cfg.vocabSize;
+    let compared = 0;
+    prompts.forEach((p, b) => {
+      drawn.tokens[b].forEach((tok, j) => {
+        const lsm = supportLogSoftmax(ref, (b * T + p.length - 1 + j) * V, V, 0.6);
+        expect(drawn.scores[b].logprob[j], S).toBeCloseTo(lsm[tok], 5);
+        expect(drawn.scores[b].logprob[j], S).toBeCloseTo(scored[b].logprob[j], 5);
+        expect(drawn.scores[b].entropy[j], S).toBeCloseTo(scored[b].entropy[j], 5);
+        expect(drawn.scores[b].selfCertainty[j], S).toBeCloseTo(scored[b].selfCertainty[j], 5);
+        compared++;
+      });
     });
-    const alone = await pol.score(params, [seqs[1]], [starts[1]]);
-    for (let j = 0; j < alone[0].logprob.length; j++) expect(alone[0].logprob[j]).toBeCloseTo(sc[1].logprob[j], 5);
+    expect(compared).toBeGreaterThan(10);
   });
 
   it("grpoStep at old = ref = current policy gives loss = -token-mean advantage, no KL, no clipping", async () => {
@@ -187,7 +222,7 @@ describe(`scorer and train steps ${S}`, () => {
     const advantages = [1, -0.5, 0.25, 2];
     const oldLp = align(sc.map((s) => s.logprob));
     const batch = { tokens, responseMask, oldLogprobs: oldLp, refLogprobs: oldLp, advantages };
-    const r = await pol.grpoStep(params, batch, { clipEps: 0.2, klCoef: 0.1, maxGradNorm: 1e9 });
+    const r = await pol.grpoStep(params, batch, { clipEps: 0.2, klCoef: 0.1, maxGradNorm: 1e9, temperature: 1 });
     const n = lens.reduce((s, l, b) => s + l - starts[b], 0);
     const expected = -lens.reduce((s, l, b) => s + advantages[b] * (l - starts[b]), 0) / n;
     expect(r.loss).toBeCloseTo(expected, 4);
@@ -201,12 +236,12 @@ describe(`scorer and train steps ${S}`, () => {
     expect(norm(r.grads) / r.gradNorm).toBeCloseTo(1, 4);
     expect([...r.grads.keys()]).toEqual(paramShapes(cfg).map(([k]) => k));
     // Clipping: the returned gradients have the requested norm, the reported norm is pre-clip.
-    const c = await pol.grpoStep(params, batch, { clipEps: 0.2, klCoef: 0.1, maxGradNorm: 0.01 });
+    const c = await pol.grpoStep(params, batch, { clipEps: 0.2, klCoef: 0.1, maxGradNorm: 0.01, temperature: 1 });
     expect(c.gradNorm).toBeCloseTo(r.gradNorm, 4);
     expect(norm(c.grads)).toBeCloseTo(0.01, 5);
     // Tokens whose ratio leaves [1-eps, 1+eps] against an advantage's sign are clipped.
     const shifted = { ...batch, oldLogprobs: oldLp.map((a) => a.map((v) => v + 0.5)) };
-    expect((await pol.grpoStep(params, shifted, { clipEps: 0.2, klCoef: 0.1, maxGradNorm: 1e9 })).clipFrac).toBeGreaterThan(0);
+    expect((await pol.grpoStep(params, shifted, { clipEps: 0.2, klCoef: 0.1, maxGradNorm: 1e9, temperature: 1 })).clipFrac).toBeGreaterThan(0);
   });
 
   it("ceStep's loss is the masked mean of -logprob and a few SGD steps lower it", async () => {
@@ -214,8 +249,10 @@ describe(`scorer and train steps ${S}`, () => {
     const params = bigParams(cfg);
     const tokens = [randomPrompt(10), randomPrompt(7)];
     const mask = tokens.map((r) => Float32Array.from(r, (_, t) => (t >= 2 ? 1 : 0)));
-    const sc = await pol.score(params, tokens, [2, 2]);
-    const all = sc.flatMap((s) => [...s.logprob]);
+    // Pretraining's cross-entropy is over the whole vocabulary (the sampler's support is RL's).
+    const ref = await pol.logits(params, tokens);
+    const T = 10, V = cfg.vocabSize;
+    const all = tokens.flatMap((r, b) => r.slice(2).map((tok, j) => logSoftmax(ref, (b * T + 1 + j) * V, V)[tok]));
     const r0 = await pol.ceStep(params, tokens, mask);
     expect(r0.loss).toBeCloseTo(-all.reduce((a, b) => a + b, 0) / all.length, 4);
     for (let i = 0; i < 10; i++) {

@@ -15,7 +15,7 @@ import { type Device, createSession, ort } from "../onnx/session";
 import { EOS, type ModelConfig, PAD, type Params, type UniformSource, paramShapes } from "./config";
 import { type KvCacheAt, buildCeGraph, buildGrpoGraph, buildLogitsGraph, buildSamplerGraph, buildScorerGraph, buildUploadGraph } from "./graphs";
 import { DeviceKvCache, HostKvCache, type KvCache } from "./kv-cache";
-import { sampleToken } from "./sampling";
+import { drawnTokenStats, sampleToken } from "./sampling";
 
 export interface PolicyOptions {
   device?: Device;
@@ -60,6 +60,8 @@ export interface GrpoOptions {
   clipEps: number;
   klCoef: number;
   maxGradNorm: number;
+  /** The sampler's temperature: the ratio's log-probs are of the distribution it drew from. */
+  temperature: number;
 }
 
 export interface GrpoResult {
@@ -154,12 +156,16 @@ export class Policy {
     return grads;
   }
 
-  /** Right-padded tokens (B, T) and next-token targets, as int64 tensors. */
+  /**
+   * Right-padded tokens (B, T) and next-token targets, as int64 tensors. Positions with no next
+   * token get EOS as their (masked) target: a token of the sampler's support, so its log-prob is
+   * finite and a masked term never becomes inf * 0.
+   */
   private padded(rows: ArrayLike<number>[]): { T: number; tokens: ortTypes.Tensor; targets: ortTypes.Tensor } {
     const B = rows.length;
     const T = Math.max(2, ...rows.map((r) => r.length));
     if (T > this.config.context) throw new Error(`sequence of ${T} tokens exceeds context ${this.config.context}`);
-    const tok = new BigInt64Array(B * T), tgt = new BigInt64Array(B * T);
+    const tok = new BigInt64Array(B * T), tgt = new BigInt64Array(B * T).fill(BigInt(EOS));
     rows.forEach((r, b) => {
       for (let t = 0; t < r.length; t++) {
         tok[b * T + t] = BigInt(r[t]);
@@ -186,11 +192,15 @@ export class Policy {
     return out.logits.data as Float32Array | Float64Array;
   }
 
-  async score(params: Params, sequences: ArrayLike<number>[], responseStart: number[]): Promise<TokenScores[]> {
+  /**
+   * Per-token log-prob, entropy and self-certainty of each sequence's tokens from responseStart on,
+   * under softmax(logits / temperature) over the sampler's support (graphs.ts policyStats).
+   */
+  async score(params: Params, sequences: ArrayLike<number>[], responseStart: number[], temperature = 1): Promise<TokenScores[]> {
     if (sequences.length === 0) return [];
     const s = await this.session("scorer");
     const { T, tokens, targets } = this.padded(sequences);
-    const out = await s.run({ ...this.weightFeeds(params), tokens, targets });
+    const out = await s.run({ ...this.weightFeeds(params), tokens, targets, temperature: this.scalar(temperature) });
     const [lp, ent, sc] = ["logprob", "entropy", "selfCertainty"].map((k) => out[k].data as Float32Array | Float64Array);
     return sequences.map((seq, b) => {
       const start = responseStart[b];
@@ -216,6 +226,7 @@ export class Policy {
       clipEps: this.scalar(o.clipEps),
       klCoef: this.scalar(o.klCoef),
       maxGradNorm: this.scalar(o.maxGradNorm),
+      temperature: this.scalar(o.temperature),
     });
     const num = (k: string) => Number((out[k].data as Float32Array)[0]);
     return {
@@ -239,12 +250,14 @@ export class Policy {
   }
 
   /**
-   * Batched KV-cache sampling. Returns, per prompt, the response tokens (EOS included when emitted);
-   * `logits` collects each step's (B, V) logits when `trace` is set (tests compare them with the
-   * full forward).
+   * Batched KV-cache sampling. Returns, per prompt, the response tokens (EOS included when emitted)
+   * and, for each drawn token, its log-prob, entropy and self-certainty under the distribution it
+   * was drawn from (what `score` at the same temperature computes, read off the sampler's own
+   * logits, so training needs no separate scoring pass); `logits` collects each step's (B, V)
+   * logits when `trace` is set (tests compare them with the full forward).
    */
-  async sample(params: Params, prompts: ArrayLike<number>[], o: SampleOptions, trace?: { logits: Array<Float32Array | Float64Array> }): Promise<{ tokens: number[][] }> {
-    if (prompts.length === 0) return { tokens: [] };
+  async sample(params: Params, prompts: ArrayLike<number>[], o: SampleOptions, trace?: { logits: Array<Float32Array | Float64Array> }): Promise<{ tokens: number[][]; scores: TokenScores[] }> {
+    if (prompts.length === 0) return { tokens: [], scores: [] };
     const onDevice = this.kvCacheAt === "device";
     const [prefill, decode] = await Promise.all([this.session(onDevice ? "prefill.device" : "prefill"), this.session(onDevice ? "decode.device" : "decode")]);
     const B = prompts.length, V = this.config.vocabSize, ctx = this.config.context;
@@ -252,7 +265,7 @@ export class Policy {
     const Pm = Math.max(...lens);
     if (Pm > ctx) throw new Error(`prompt of ${Pm} tokens exceeds context ${ctx}`);
     if (lens.some((l) => l < 1)) throw new Error("empty prompt (it must at least hold BOS)");
-    if (o.maxNewTokens < 1) return { tokens: prompts.map(() => []) };
+    if (o.maxNewTokens < 1) return { tokens: prompts.map(() => []), scores: prompts.map(() => emptyScores()) };
     const tok = new BigInt64Array(B * Pm), pos = new BigInt64Array(B * Pm);
     const pmask = new Uint8Array(B * Pm);
     prompts.forEach((p, b) => {
@@ -276,6 +289,9 @@ export class Policy {
       });
       cache.fromPrefill(out, pmask, Pm);
       const responses: number[][] = prompts.map(() => []);
+      const stats = prompts.map(() => ({ logprob: [] as number[], entropy: [] as number[], selfCertainty: [] as number[] }));
+      // Greedy decoding (temperature 0) draws from no distribution; its statistics are at temperature 1.
+      const statsTemperature = o.temperature > 0 ? o.temperature : 1;
       // rows[i] = the prompt index of batch row i; finished rows are dropped from the batch (and
       // their cache rows with them) once a quarter of it is done, so long tails decode cheaply.
       let rows = prompts.map((_, b) => b);
@@ -294,6 +310,10 @@ export class Policy {
           if (responses[b].length > 0 && this.finished(responses[b], lens[b], o.maxNewTokens, o.ignoreEos)) continue;
           const t = sampleToken(logits, i * V, V, o.temperature, o.topP, o.rng);
           responses[b].push(t);
+          const st = drawnTokenStats(logits, i * V, V, statsTemperature, t);
+          stats[b].logprob.push(st.logprob);
+          stats[b].entropy.push(st.entropy);
+          stats[b].selfCertainty.push(st.selfCertainty);
           next[i] = BigInt(t);
           npos[i] = BigInt(lens[b] + step);
           if (!this.finished(responses[b], lens[b], o.maxNewTokens, o.ignoreEos)) alive.push(i);
@@ -311,7 +331,8 @@ export class Policy {
         });
         cache.fromDecode(out);
       }
-      return { tokens: responses };
+      const scores = stats.map((x) => ({ logprob: Float32Array.from(x.logprob), entropy: Float32Array.from(x.entropy), selfCertainty: Float32Array.from(x.selfCertainty) }));
+      return { tokens: responses, scores };
     } finally {
       cache.release();
       if (onDevice) for (const t of Object.values(w)) t.dispose();
@@ -336,6 +357,8 @@ export class Policy {
     await Promise.all(all.map((s) => s.then((x) => x.release(), () => undefined)));
   }
 }
+
+const emptyScores = (): TokenScores => ({ logprob: new Float32Array(0), entropy: new Float32Array(0), selfCertainty: new Float32Array(0) });
 
 export async function createPolicySession(config: ModelConfig, options: PolicyOptions = {}): Promise<Policy> {
   paramShapes(config); // validates the config early

@@ -2,7 +2,7 @@
 // seeded uniform draw per token. PAD and BOS are never sampled: the graphs treat PAD as absent, so
 // a sampled PAD would silently vanish from the context when the sequence is scored later.
 
-import { BOS, PAD, type UniformSource } from "./config";
+import { BOS, PAD, UNSAMPLED, type UniformSource } from "./config";
 
 let scratch = new Float64Array(0);
 let order: number[] = [];
@@ -46,4 +46,27 @@ export function sampleToken(logits: ArrayLike<number>, offset: number, V: number
     if (u < 0) return order[i];
   }
   return order[n - 1];
+}
+
+/**
+ * Log-prob of `token`, entropy and self-certainty KL(U || p) of softmax(logits / temperature) over
+ * the sampler's support (UNSAMPLED excluded, U uniform over the rest): the scorer's policyStats
+ * (graphs.ts) for one drawn token, computed in float64 from the logits the sampler drew it with.
+ * Top-p is not part of the distribution here either (see policyStats).
+ */
+export function drawnTokenStats(logits: ArrayLike<number>, offset: number, V: number, temperature: number, token: number): { logprob: number; entropy: number; selfCertainty: number } {
+  let max = -Infinity;
+  for (let v = 0; v < V; v++) if (!UNSAMPLED.includes(v) && logits[offset + v] / temperature > max) max = logits[offset + v] / temperature;
+  let total = 0;
+  for (let v = 0; v < V; v++) if (!UNSAMPLED.includes(v)) total += Math.exp(logits[offset + v] / temperature - max);
+  const logZ = max + Math.log(total);
+  let entropy = 0, sumLog = 0;
+  for (let v = 0; v < V; v++) {
+    if (UNSAMPLED.includes(v)) continue;
+    const lp = logits[offset + v] / temperature - logZ;
+    entropy -= Math.exp(lp) * lp;
+    sumLog += lp;
+  }
+  const support = V - UNSAMPLED.length;
+  return { logprob: logits[offset + token] / temperature - logZ, entropy, selfCertainty: -sumLog / support - Math.log(support) };
 }

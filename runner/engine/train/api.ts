@@ -1,6 +1,7 @@
 // The engine's entry point as the CLI, the runner and the study see it. A run is a TrainConfig plus
 // hooks; everything it produces leaves through the hooks, so callers decide where it goes (a JSONL
 // file, Postgres, a report).
+import type { EvalCache } from "./eval-cache";
 
 /** One training step's metrics, keyed by the names in metrics/metricNames.ts. */
 export interface StepRecord {
@@ -18,6 +19,8 @@ export interface TrainHooks {
   onLog?(line: string): void;
   /** Aborting stops the run after the step in progress, with a final checkpoint. */
   signal?: AbortSignal;
+  /** Where the step-0 evaluation of a base model is reused from (eval-cache.ts); none: always computed. */
+  evalCache?: EvalCache;
 }
 
 export interface TrainResult {

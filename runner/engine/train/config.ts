@@ -1,9 +1,12 @@
 // The training configuration: one zod schema for the CLI, the launch form, the runner and the study.
-// Defaults follow the paper's setup (GRPO, 8 rollouts per prompt, temperature 1, clip 0.2, no KL)
-// scaled to policies that train on two CPU cores in minutes.
+// Defaults follow the paper's setup (GRPO, 8 rollouts per prompt, temperature 1, clip 0.2, no KL,
+// fresh prompts, validation by avg@8 at temperature 0.6 / top-p 0.95) scaled to policies that train
+// on two CPU cores in minutes.
 import { z } from "zod";
 import { REWARD_METHOD_NAMES } from "../rewards/registry";
 import { TASK_LEVELS, TASK_NAMES } from "../tasks/registry";
+import { SPLIT_SIZE_LIMIT } from "../tasks/task";
+import { HELD_OUT } from "./data";
 
 export const DEVICES = ["cpu", "webgpu"] as const;
 
@@ -19,8 +22,13 @@ export const trainConfigSchema = z
     reward: z.enum(REWARD_METHOD_NAMES).default("majority_vote"),
     steps: z.number().int().min(1).max(100_000).default(200),
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
-    /** Training prompts; the paper's small-data finding needs 32, its large-data collapse thousands. */
-    datasetSize: z.number().int().min(32).max(16_384).default(1024),
+    /**
+     * Training prompts. Unset (the default): steps x promptsPerStep, so every step sees fresh prompts
+     * (one epoch, as in the paper); a prompt seen again is partly memorised, and training accuracy
+     * then rises without any held-out gain. Set it for the small-data experiments (32, 128...):
+     * the prompts then repeat, epoch after epoch.
+     */
+    datasetSize: z.number().int().min(32).max(SPLIT_SIZE_LIMIT).optional(),
     /** Rollouts per prompt (GRPO group). */
     groupSize: z.number().int().min(2).max(64).default(8),
     promptsPerStep: z.number().int().min(1).max(1024).default(32),
@@ -34,12 +42,20 @@ export const trainConfigSchema = z
     klCoef: z.number().min(0).max(10).default(0),
     clipEps: z.number().gt(0).max(1).default(0.2),
     maxGradNorm: z.number().gt(0).default(1.0),
-    /** Validation on the held-out split every this many steps (0: never). */
-    valEvery: z.number().int().min(0).default(20),
-    // At most the number of prompts pretraining holds out (train/pretrain.ts HELD_OUT).
-    valSize: z.number().int().min(1).max(1024).default(128),
-    /** k for val/pass_at_k and val/maj_at_k. */
+    /** The light validation along the way (the curves) every this many steps (0: no validation at all). */
+    valEvery: z.number().int().min(0).default(25),
+    /** Held-out prompts of the light validation: the first valSize of the full evaluation's. */
+    valSize: z.number().int().min(1).max(HELD_OUT).default(256),
+    /**
+     * Held-out prompts of the full evaluation, at step 0 and at the last three validations (the
+     * figures GT gain uses). At most the prompts pretraining holds out (data.ts HELD_OUT).
+     */
+    fullValSize: z.number().int().min(1).max(HELD_OUT).default(HELD_OUT),
+    /** Samples per prompt: val/accuracy is their mean correctness (avg@k), beside pass@k and maj@k. */
     valK: z.number().int().min(1).max(64).default(8),
+    /** Sampling temperature and top-p of validation (the paper's 0.6 / 0.95). */
+    valTemperature: z.number().gt(0).max(5).default(0.6),
+    valTopP: z.number().gt(0).max(1).default(0.95),
     checkpointEvery: z.number().int().min(1).default(20),
     collapseThreshold: z.number().min(0).max(1).default(0.01),
     /** Test-time training: train on the validation prompts themselves. */
@@ -48,32 +64,22 @@ export const trainConfigSchema = z
     /** Intra-op threads for onnxruntime (0: one per core). */
     threads: z.number().int().min(0).max(256).default(0),
   })
-  .strict();
+  .strict()
+  .refine((c) => c.valSize <= c.fullValSize, { message: "valSize must not exceed fullValSize (the light validation uses a subset)", path: ["valSize"] });
 
 export type TrainConfig = z.infer<typeof trainConfigSchema>;
 export type TrainConfigInput = z.input<typeof trainConfigSchema>;
 
-/**
- * The settings that change what training does, as opposed to how it is run, logged or measured
- * (steps, seed, validation cadence, threads, device, the collapse threshold a run reports against).
- * The paper defines MCS on runs with default hyperparameters, so the leaderboard counts a run only
- * when each of these is at its default; sweeps (learning rate, dataset size, test-time training)
- * stay on the runs pages without moving a model's rank.
- */
-export const PROTOCOL_SETTINGS = [
-  "datasetSize", "groupSize", "promptsPerStep", "temperature", "topP", "maxNewTokens", "lr", "lrSchedule",
-  "warmupSteps", "weightDecay", "klCoef", "clipEps", "maxGradNorm", "trainOnValidation",
-] as const satisfies ReadonlyArray<keyof TrainConfig>;
+/** The one-epoch default of datasetSize: every step draws fresh prompts. */
+export function effectiveDatasetSize(c: Pick<TrainConfig, "datasetSize" | "steps" | "promptsPerStep">): number {
+  return c.datasetSize ?? Math.min(c.steps * c.promptsPerStep, SPLIT_SIZE_LIMIT);
+}
 
-let defaults: TrainConfig | undefined;
-
-/**
- * True when every protocol setting the config holds is at its default. A setting the config does
- * not hold counts as default: an outside trainer's run records only what it logged.
- */
-export function usesDefaultProtocol(config: unknown): boolean {
-  if (!config || typeof config !== "object") return true;
-  defaults ??= trainConfigSchema.parse({});
-  const c = config as Record<string, unknown>;
-  return PROTOCOL_SETTINGS.every((k) => !(k in c) || c[k] === defaults![k]);
+/** Full evaluations happen at step 0 and at these steps: the last three validations of the run. */
+export function fullEvaluationSteps(c: Pick<TrainConfig, "steps" | "valEvery">): number[] {
+  if (c.valEvery <= 0) return [];
+  const at: number[] = [];
+  for (let s = c.valEvery; s < c.steps; s += c.valEvery) at.push(s);
+  at.push(c.steps);
+  return at.slice(-3);
 }

@@ -1,52 +1,95 @@
-// Held-out evaluation of a policy: greedy accuracy, and pass@k / maj@k from k samples per prompt.
-// Used for val/* metrics during training; the static evaluation of base models (static-eval.ts)
-// shares its greedy pass.
+// Held-out evaluation of a policy, every figure with its standard error over prompts:
+// - accuracy (the primary figure, the paper's avg@k): mean correctness of k samples per prompt at
+//   the evaluation temperature and top-p. It measures the sampling distribution, which is what
+//   GRPO changes; greedy decoding can hide a gain (or a loss) of that distribution;
+// - greedy accuracy beside it; pass@k (unbiased) and maj@k from the same k samples.
+// A response cut off without EOS has no answer (rollouts.ts). Used for val/* during training; the
+// static evaluation of base models (static-eval.ts) shares its greedy pass.
 import type { Params } from "../model/config";
 import type { Policy } from "../model/policy";
 import type { Problem, Task } from "../tasks/task";
 import { majAtK, passAtK } from "../metrics/sampling";
+import { METRICS } from "../metrics/metricNames";
+import { mean, standardError } from "../stats/summary";
 import type { Rng } from "../util/rng";
 import { sampleGroups } from "./rollouts";
 
-export interface Evaluation {
-  accuracy: number;
-  passAtK: number;
-  majAtK: number;
-  k: number;
+/** Sequences per sampling call: bounds the KV cache of a large evaluation. */
+export const EVAL_CHUNK = 1024;
+
+export interface Estimate {
+  value: number;
+  /** Standard error over prompts (NaN below two prompts). */
+  se: number;
 }
 
-/** Share of problems whose greedy (temperature 0) response is correct; 0 for no problems. */
-export async function greedyAccuracy(
+export interface Evaluation {
+  prompts: number;
+  k: number;
+  accuracy: Estimate;
+  greedyAccuracy: Estimate;
+  passAtK: Estimate;
+  majAtK: Estimate;
+}
+
+export interface EvalSettings {
+  k: number;
+  temperature: number;
+  topP: number;
+  maxNewTokens: number;
+  rng: Rng;
+}
+
+const estimate = (perPrompt: number[]): Estimate => ({ value: mean(perPrompt), se: standardError(perPrompt) });
+
+/** Per-prompt correctness (0 or 1) of the greedy (temperature 0) response. */
+export async function greedyCorrectness(
   policy: Policy,
   params: Params,
   task: Task,
   problems: readonly Problem[],
   o: { maxNewTokens: number; rng: Rng },
-): Promise<number> {
-  const greedy = await sampleGroups(policy, params, task, problems, {
-    groupSize: 1, temperature: 0, topP: 1, maxNewTokens: o.maxNewTokens, rng: o.rng,
-  });
-  return greedy.filter((r) => r.correct).length / Math.max(problems.length, 1);
+): Promise<number[]> {
+  const out: number[] = [];
+  for (let start = 0; start < problems.length; start += EVAL_CHUNK) {
+    const greedy = await sampleGroups(policy, params, task, problems.slice(start, start + EVAL_CHUNK), {
+      groupSize: 1, temperature: 0, topP: 1, maxNewTokens: o.maxNewTokens, rng: o.rng,
+    });
+    for (const r of greedy) out.push(r.correct ? 1 : 0);
+  }
+  return out;
 }
 
-export async function evaluatePolicy(
-  policy: Policy,
-  params: Params,
-  task: Task,
-  problems: readonly Problem[],
-  o: { k: number; maxNewTokens: number; rng: Rng; temperature?: number },
-): Promise<Evaluation> {
-  const accuracy = await greedyAccuracy(policy, params, task, problems, o);
-  const samples = await sampleGroups(policy, params, task, problems, {
-    groupSize: o.k, temperature: o.temperature ?? 1, topP: 1, maxNewTokens: o.maxNewTokens, rng: o.rng,
-  });
-  let pass = 0;
-  let maj = 0;
-  for (let i = 0; i < problems.length; i++) {
-    const group = samples.slice(i * o.k, (i + 1) * o.k);
-    pass += passAtK(o.k, group.filter((r) => r.correct).length, o.k);
-    maj += majAtK(group, o.k);
+export async function evaluatePolicy(policy: Policy, params: Params, task: Task, problems: readonly Problem[], o: EvalSettings): Promise<Evaluation> {
+  const greedy = await greedyCorrectness(policy, params, task, problems, o);
+  const acc: number[] = [], pass: number[] = [], maj: number[] = [];
+  const perChunk = Math.max(1, Math.floor(EVAL_CHUNK / o.k));
+  for (let start = 0; start < problems.length; start += perChunk) {
+    const chunk = problems.slice(start, start + perChunk);
+    const samples = await sampleGroups(policy, params, task, chunk, {
+      groupSize: o.k, temperature: o.temperature, topP: o.topP, maxNewTokens: o.maxNewTokens, rng: o.rng,
+    });
+    for (let i = 0; i < chunk.length; i++) {
+      const group = samples.slice(i * o.k, (i + 1) * o.k);
+      const c = group.filter((r) => r.correct).length;
+      acc.push(c / o.k);
+      pass.push(passAtK(o.k, c, o.k));
+      maj.push(majAtK(group, o.k));
+    }
   }
-  const n = Math.max(problems.length, 1);
-  return { accuracy, passAtK: pass / n, majAtK: maj / n, k: o.k };
+  return { prompts: problems.length, k: o.k, accuracy: estimate(acc), greedyAccuracy: estimate(greedy), passAtK: estimate(pass), majAtK: estimate(maj) };
+}
+
+/** An evaluation as val/* metrics (each with its _se twin, and the number of prompts). */
+export function evaluationMetrics(e: Evaluation): Record<string, number> {
+  const m: Record<string, number> = { [METRICS.valPrompts]: e.prompts };
+  const put = (key: string, x: Estimate) => {
+    m[key] = x.value;
+    m[`${key}_se`] = x.se;
+  };
+  put(METRICS.valAccuracy, e.accuracy);
+  put(METRICS.valGreedyAccuracy, e.greedyAccuracy);
+  put(METRICS.valPassAtK, e.passAtK);
+  put(METRICS.valMajAtK, e.majAtK);
+  return m;
 }

@@ -14,10 +14,8 @@ import { VOCAB_SIZE } from "../tasks/tokenizer";
 import { Rng } from "../util/rng";
 import { pretrainConfigSchema, type PretrainConfig } from "./pretrain-config";
 import { staticEvaluation, type StaticEvaluation } from "./static-eval";
-import { DATA_SEED } from "./train";
+import { DATA_SEED, HELD_OUT } from "./data";
 
-/** Validation prompts excluded from pretraining: as many as any run may validate on. */
-export const HELD_OUT = 1024;
 export const STATIC_EVAL_PROMPTS = 256;
 
 export interface PretrainProgress {

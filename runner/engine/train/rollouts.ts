@@ -1,12 +1,12 @@
-// One batch of rollouts: sample N responses per prompt, read their answers, and score every
-// response token under the current policy and the frozen reference.
+// One batch of rollouts: sample N responses per prompt, read their answers, and keep each response
+// token's log-prob, entropy and self-certainty from the distribution it was drawn from.
 // Legend: P prompts per step, G rollouts per prompt (group), rows are group-major (prompt i owns
 // rows i*G .. i*G+G-1).
 import type { Params } from "../model/config";
 import type { Policy, TokenScores } from "../model/policy";
 import type { Problem, Task } from "../tasks/task";
 import { VERIFY_YES } from "../tasks/task";
-import { decode, encode, encodePrompt } from "../tasks/tokenizer";
+import { EOS, decode, encode, encodePrompt } from "../tasks/tokenizer";
 import type { UniformSource } from "../model/config";
 
 export interface Rollout {
@@ -15,8 +15,14 @@ export interface Rollout {
   prompt: number[];
   /** Sampled tokens, EOS included when emitted. */
   response: number[];
+  /**
+   * True when the response ended without EOS (at maxNewTokens or the context limit): cut off, it
+   * has no answer, whatever its text would parse as (verl's response/clip_ratio counts these).
+   */
+  truncated: boolean;
   answer: string | null;
   correct: boolean;
+  /** Per response token, under the sampling distribution (Policy.sample). */
   scores: TokenScores;
 }
 
@@ -35,22 +41,19 @@ export async function sampleGroups(
   task: Task,
   problems: readonly Problem[],
   s: SampleSettings,
-): Promise<Array<Omit<Rollout, "scores">>> {
+): Promise<Rollout[]> {
   const prompts = problems.flatMap((p) => Array.from({ length: s.groupSize }, () => encodePrompt(p.prompt)));
-  const { tokens } = await policy.sample(params, prompts, s);
+  const { tokens, scores } = await policy.sample(params, prompts, s);
   return tokens.map((response, i) => {
     const problem = problems[Math.floor(i / s.groupSize)]!;
-    const answer = task.extractAnswer(decode(response));
-    return { problem, prompt: prompts[i]!, response, answer, correct: task.isCorrect(problem, answer) };
+    const truncated = response[response.length - 1] !== EOS;
+    const answer = truncated ? null : task.extractAnswer(decode(response));
+    return { problem, prompt: prompts[i]!, response, truncated, answer, correct: task.isCorrect(problem, answer), scores: scores[i]! };
   });
 }
 
 export const sequenceOf = (r: { prompt: number[]; response: number[] }) => [...r.prompt, ...r.response];
 
-/** Per-token log-prob, entropy and self-certainty of each response (from `starts`) under `params`. */
-export async function scoreResponses(policy: Policy, params: Params, sequences: number[][], starts: number[]): Promise<TokenScores[]> {
-  return policy.score(params, sequences, starts);
-}
 
 /**
  * P("Y") of the policy when asked to verify each distinct (prompt, answer) by its own computation

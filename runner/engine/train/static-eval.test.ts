@@ -11,7 +11,7 @@ import { selfCertainty } from "../rewards/methods";
 import { getTask } from "../tasks/registry";
 import { Rng } from "../util/rng";
 import { staticEvalKs, staticEvalProblems } from "./pretrain";
-import { sampleGroups, scoreResponses, sequenceOf } from "./rollouts";
+import { sampleGroups } from "./rollouts";
 import { staticEvaluation } from "./static-eval";
 import { tinyModel, type TinyModel } from "./tiny-model";
 
@@ -77,7 +77,8 @@ describe("staticEvaluation", () => {
     const rng = Rng.derive(5, "static-eval");
     const greedy = await sampleGroups(policy, params, task, problems, { groupSize: 1, temperature: 0, topP: 1, maxNewTokens: config.context, rng });
     const rollouts = await sampleGroups(policy, params, task, problems, { groupSize: 4, temperature: 1, topP: 1, maxNewTokens: config.context, rng });
-    const scores = await scoreResponses(policy, params, rollouts.map(sequenceOf), rollouts.map((r) => r.prompt.length));
+    // The certainty of each sample as the scorer computes it (temperature 1), not the sampler's own.
+    const scores = await policy.score(params, rollouts.map((r) => [...r.prompt, ...r.response]), rollouts.map((r) => r.prompt.length));
     const certainty = selfCertainty(rollouts.map((r, i) => ({
       answer: r.answer, correct: r.correct,
       logprobs: scores[i]!.logprob, entropies: scores[i]!.entropy, selfCertainties: scores[i]!.selfCertainty,

@@ -9,8 +9,9 @@ import { majAtK, passAtK } from "../metrics/sampling";
 import { selfCertainty } from "../rewards/methods";
 import type { Problem, Task } from "../tasks/task";
 import type { Rng } from "../util/rng";
-import { greedyAccuracy } from "./evaluate";
-import { sampleGroups, scoreResponses, sequenceOf } from "./rollouts";
+import { mean } from "../stats/summary";
+import { greedyCorrectness } from "./evaluate";
+import { sampleGroups } from "./rollouts";
 
 /** Sequences per sampling/scoring call: bounds the KV cache and the scorer's logits. */
 export const STATIC_EVAL_CHUNK = 1024;
@@ -58,7 +59,7 @@ export async function staticEvaluation(
     throw new Error(`static evaluation needs positive integer ks, got [${o.ks.join(", ")}]`);
   }
   const K = ks[ks.length - 1]!;
-  const greedy = await greedyAccuracy(policy, params, task, problems, { maxNewTokens: o.maxNewTokens, rng: o.rng });
+  const greedy = problems.length === 0 ? 0 : mean(await greedyCorrectness(policy, params, task, problems, { maxNewTokens: o.maxNewTokens, rng: o.rng }));
 
   const pass = ks.map(() => 0);
   const maj = ks.map(() => 0);
@@ -70,13 +71,12 @@ export async function staticEvaluation(
     const rollouts = await sampleGroups(policy, params, task, chunk, {
       groupSize: K, temperature: 1, topP: 1, maxNewTokens: o.maxNewTokens, rng: o.rng,
     });
-    const scores = await scoreResponses(policy, params, rollouts.map(sequenceOf), rollouts.map((r) => r.prompt.length));
-    const certainty = selfCertainty(rollouts.map((r, i) => ({
+    const certainty = selfCertainty(rollouts.map((r) => ({
       answer: r.answer,
       correct: r.correct,
-      logprobs: scores[i]!.logprob,
-      entropies: scores[i]!.entropy,
-      selfCertainties: scores[i]!.selfCertainty,
+      logprobs: r.scores.logprob,
+      entropies: r.scores.entropy,
+      selfCertainties: r.scores.selfCertainty,
     })));
     for (let p = 0; p < chunk.length; p++) {
       const group = rollouts.slice(p * K, (p + 1) * K);

@@ -42,6 +42,7 @@ export function tinyConfig(model: string, over: Partial<TrainConfigInput> = {}):
     maxNewTokens: 16,
     valEvery: 0,
     valSize: 8,
+    fullValSize: 8,
     valK: 2,
     checkpointEvery: 2,
     lr: 1e-3,

@@ -49,9 +49,40 @@ describe("train", () => {
     const { steps, result } = await collect(base());
     expect(result).toEqual({ lastStep: 4, stopped: false });
     expect(steps.map((s) => s.step)).toEqual([0, 1, 2, 3, 4]);
-    expect(Object.keys(steps[0]!.metrics).sort()).toEqual([METRICS.valAccuracy, METRICS.valMajAtK, METRICS.valPassAtK].sort());
-    expect(Object.keys(steps[2]!.metrics).sort()).toEqual([...METRIC_NAMES].sort());
+    const val = METRIC_NAMES.filter((k) => k.startsWith("val/"));
+    expect(Object.keys(steps[0]!.metrics).sort()).toEqual([...val].sort());
+    // The last step validates, and measures the KL to the reference (every KL_METRIC_EVERY steps and the last).
+    expect(Object.keys(steps[4]!.metrics).sort()).toEqual([...METRIC_NAMES].sort());
+    expect(Object.keys(steps[1]!.metrics).sort()).toEqual(METRIC_NAMES.filter((k) => !k.startsWith("val/") && k !== METRICS.klRef).sort());
     for (const s of steps.slice(1)) for (const v of Object.values(s.metrics)) expect(Number.isFinite(v)).toBe(true);
+    // Step 0 and the last validations are the full evaluation; the light one uses the first valSize prompts.
+    expect(steps[0]!.metrics[METRICS.valPrompts]).toBe(8);
+    expect(steps[4]!.metrics[METRICS.valPrompts]).toBe(8);
+    const light = await collect({ ...base(), steps: 8, fullValSize: 16 });
+    expect(light.steps.filter((s) => METRICS.valPrompts in s.metrics).map((s) => [s.step, s.metrics[METRICS.valPrompts]]))
+      .toEqual([[0, 16], [2, 8], [4, 16], [6, 16], [8, 16]]);
+  });
+
+  it("trains on-policy at temperature 0.6 / top-p 0.95: the first update's ratio is 1, so nothing is clipped", async () => {
+    // The ratio's old log-probs are the sampler's; the update recomputes them at the run's
+    // temperature. Had either side used temperature 1, ratios would spread far beyond 1 +- 0.2.
+    for (const temperature of [0.6, 1.4]) {
+      const { steps } = await collect({ ...base(), temperature, topP: 0.95, steps: 1, valEvery: 0, lr: 1e-9 });
+      expect(steps[0]!.metrics[METRICS.clipFrac], `temperature ${temperature}`).toBe(0);
+      expect(Math.abs(steps[0]!.metrics[METRICS.klRef]!)).toBeLessThan(1e-6);
+    }
+  });
+
+  it("counts responses cut off at the token limit in response/clip_ratio; they earn no reward", async () => {
+    const { steps } = await collect({ ...base(), reward: "ground_truth", maxNewTokens: 2, valEvery: 0, steps: 2 });
+    for (const s of steps) {
+      // Two tokens hold no answer: nearly every response is cut off, and none is rewarded.
+      expect(s.metrics[METRICS.clipRatio]).toBeGreaterThan(0.8);
+      expect(s.metrics[METRICS.groundTruthReward]).toBe(0);
+      expect(s.metrics[METRICS.proxyReward]).toBe(0);
+    }
+    const normal = await collect({ ...base(), steps: 1, valEvery: 0 });
+    expect(normal.steps[0]!.metrics[METRICS.clipRatio]).toBeLessThan(steps[0]!.metrics[METRICS.clipRatio]!);
   });
 
   it("gives identical metrics for the same config and seed, and different ones for another seed", async () => {

@@ -1,8 +1,10 @@
 // The URLVR training loop: GRPO on a base model with one reward method. Each step samples G
-// rollouts for each of P prompts, scores them under the policy and the frozen reference, turns the
-// method's rewards into group-normalized advantages, takes one clipped policy-gradient step with
-// AdamW, and reports every DESIGN.md metric through the hooks. Validation runs on the held-out split
-// every `valEvery` steps (and at step 0, so the initial accuracy is known).
+// rollouts for each of P fresh prompts (the sampler returns each token's log-prob under the
+// distribution it drew from: the "old" policy of the ratio, so no scoring pass is needed), turns
+// the method's rewards into group-normalized advantages, takes one clipped policy-gradient step with
+// AdamW, and reports every DESIGN.md metric through the hooks. Validation: a light one every
+// `valEvery` steps for the curves; the full evaluation at step 0 (reused across runs through the
+// eval cache) and at the last three validations, the figures GT gain is computed from.
 import { readModelDir } from "../io/manifest";
 import { groupAdvantages } from "../metrics/advantages";
 import { labelAccuracy, majorityRatio, mean, passAtN, rewardAccuracy } from "../metrics/groupMetrics";
@@ -19,25 +21,31 @@ import type { Problem, Task } from "../tasks/task";
 import { Rng } from "../util/rng";
 import type { StepRecord, TrainHooks, TrainResult } from "./api";
 import { decodeCheckpoint, encodeCheckpoint } from "./checkpoint";
-import { trainConfigSchema, type TrainConfig, type TrainConfigInput } from "./config";
+import { effectiveDatasetSize, fullEvaluationSteps, trainConfigSchema, type TrainConfig, type TrainConfigInput } from "./config";
+import { DATA_SEED, HELD_OUT } from "./data";
 import { DataOrder } from "./data-order";
-import { evaluatePolicy } from "./evaluate";
+import { evalCacheKey } from "./eval-cache";
+import { evaluatePolicy, evaluationMetrics } from "./evaluate";
 import { resolveModelDir } from "./model-dir";
-import { sampleGroups, scoreResponses, sequenceOf, verificationProbabilities } from "./rollouts";
+import { sampleGroups, sequenceOf, verificationProbabilities } from "./rollouts";
+
+export { DATA_SEED };
 
 /**
- * The task's problems are drawn from one fixed seed, not the run's: every run and every base model
- * is trained and validated on the same prompts, so their curves and MCS are comparable.
+ * With no KL loss the reference policy's log-probs serve only the actor/kl_ref metric, so the
+ * reference pass runs every this many steps (and at the last), not every step.
  */
-export const DATA_SEED = 20_260_308;
+export const KL_METRIC_EVERY = 10;
 
 export interface PreparedRun {
   config: TrainConfig;
   task: Task;
   train: Problem[];
+  /** The full evaluation's prompts; the light validation uses the first config.valSize. */
   val: Problem[];
   policy: Policy;
   initialParams: Params;
+  weightsSha256: string;
 }
 
 /** Loads the model, the task and its splits, and opens the policy's sessions. */
@@ -50,15 +58,18 @@ export async function prepareRun(config: TrainConfig): Promise<PreparedRun> {
       `${config.task} level ${task.difficulty} needs a context of ${task.recommendedContext} tokens; model ${config.model} has ${modelConfig.context}`,
     );
   }
-  const splits = task.makeSplits({ seed: DATA_SEED, trainSize: config.datasetSize, valSize: config.valSize });
+  // Test-time training trains on exactly the prompts it is evaluated on.
+  const splits = task.makeSplits({ seed: DATA_SEED, trainSize: config.trainOnValidation ? 1 : effectiveDatasetSize(config), valSize: HELD_OUT });
+  const val = splits.val.slice(0, config.fullValSize);
   const policy = await createPolicySession(modelConfig, { device: config.device, threads: config.threads || undefined });
   return {
     config,
     task,
-    train: config.trainOnValidation ? splits.val : splits.train,
-    val: splits.val,
+    train: config.trainOnValidation ? val : splits.train,
+    val,
     policy,
     initialParams: params,
+    weightsSha256: manifest.weights.sha256,
   };
 }
 
@@ -110,16 +121,31 @@ export async function trainPrepared(run: PreparedRun, hooks: TrainHooks, resume?
     await hooks.onCheckpoint(step, bytes);
   };
 
-  const validate = async (): Promise<Record<string, number>> => {
-    // Its own stream per step, so validating never shifts the training samples (resume equality).
-    const ev = await evaluatePolicy(policy, params, task, run.val, {
-      k: c.valK, maxNewTokens: c.maxNewTokens, rng: Rng.derive(c.seed, `val/${step}`),
+  const fullAt = new Set(fullEvaluationSteps(c));
+  const validate = async (full: boolean): Promise<Record<string, number>> => {
+    // Every validation draws from the same stream of the data seed, not the run's: validating never
+    // shifts the training samples (resume equality), runs of one model share their step-0 figures,
+    // and a gain compares the policies on common random numbers.
+    const ev = await evaluatePolicy(policy, params, task, full ? run.val : run.val.slice(0, c.valSize), {
+      k: c.valK, temperature: c.valTemperature, topP: c.valTopP, maxNewTokens: c.maxNewTokens, rng: Rng.derive(DATA_SEED, "validation"),
     });
-    return { [METRICS.valAccuracy]: ev.accuracy, [METRICS.valPassAtK]: ev.passAtK, [METRICS.valMajAtK]: ev.majAtK };
+    return evaluationMetrics(ev);
   };
 
   if (step === 0 && c.valEvery > 0) {
-    await hooks.onStep?.({ step: 0, metrics: await validate(), wallTime: Date.now() });
+    const key = evalCacheKey({
+      weightsSha256: run.weightsSha256, task: task.name, difficulty: task.difficulty, prompts: run.val.length, k: c.valK,
+      temperature: c.valTemperature, topP: c.valTopP, maxNewTokens: c.maxNewTokens, device: c.device,
+    });
+    let initial = hooks.evalCache?.get(key);
+    if (initial) {
+      hooks.onLog?.(`initial evaluation of the base model reused from the cache (${run.val.length} prompts, avg@${c.valK})`);
+    } else {
+      hooks.onLog?.(`evaluating the base model on ${run.val.length} held-out prompts (avg@${c.valK}, greedy, pass@${c.valK}, maj@${c.valK})`);
+      initial = await validate(true);
+      hooks.evalCache?.put(key, initial);
+    }
+    await hooks.onStep?.({ step: 0, metrics: initial, wallTime: Date.now() });
   }
 
   while (step < c.steps) {
@@ -133,18 +159,18 @@ export async function trainPrepared(run: PreparedRun, hooks: TrainHooks, resume?
     // Token-aligned rows over the whole sequence: index t concerns token t.
     const tokens = sampled.map(sequenceOf);
     const starts = sampled.map((r) => r.prompt.length);
-    const [scores, refScores, verifyProbs] = await Promise.all([
-      scoreResponses(policy, params, tokens, starts),
-      scoreResponses(policy, reference, tokens, starts),
+    const klMeasured = c.klCoef > 0 || (step + 1) % KL_METRIC_EVERY === 0 || step + 1 === c.steps;
+    const [refScores, verifyProbs] = await Promise.all([
+      klMeasured ? policy.score(reference, tokens, starts, c.temperature) : Promise.resolve(null),
       method.needsVerification ? verificationProbabilities(policy, params, task, sampled) : Promise.resolve([]),
     ]);
 
     const infos: RolloutInfo[] = sampled.map((r, i) => ({
       answer: r.answer,
       correct: r.correct,
-      logprobs: scores[i]!.logprob,
-      entropies: scores[i]!.entropy,
-      selfCertainties: scores[i]!.selfCertainty,
+      logprobs: r.scores.logprob,
+      entropies: r.scores.entropy,
+      selfCertainties: r.scores.selfCertainty,
       verifyProb: verifyProbs[i],
     }));
     const proxy: number[] = [];
@@ -164,11 +190,12 @@ export async function trainPrepared(run: PreparedRun, hooks: TrainHooks, resume?
       {
         tokens,
         responseMask,
-        oldLogprobs: scores.map((s, i) => aligned(i, s.logprob)),
-        refLogprobs: refScores.map((s, i) => aligned(i, s.logprob)),
+        oldLogprobs: sampled.map((r, i) => aligned(i, r.scores.logprob)),
+        // Without a reference pass the KL term is 0 x KL to the old policy (klCoef is 0 then).
+        refLogprobs: (refScores ?? sampled.map((r) => r.scores)).map((s, i) => aligned(i, s.logprob)),
         advantages,
       },
-      { clipEps: c.clipEps, klCoef: c.klCoef, maxGradNorm: c.maxGradNorm },
+      { clipEps: c.clipEps, klCoef: c.klCoef, maxGradNorm: c.maxGradNorm, temperature: c.temperature },
     );
     optimizer.update(params, update.grads, lr);
     step += 1;
@@ -186,17 +213,18 @@ export async function trainPrepared(run: PreparedRun, hooks: TrainHooks, resume?
       [METRICS.proxyReward]: mean(proxy),
       [METRICS.passAtN]: passAtN(groups),
       [METRICS.entropy]: update.entropy,
-      [METRICS.klRef]: update.kl,
+      ...(klMeasured ? { [METRICS.klRef]: update.kl } : {}),
       [METRICS.pgLoss]: update.pgLoss,
       [METRICS.gradNorm]: update.gradNorm,
       [METRICS.lr]: lr,
       [METRICS.clipFrac]: update.clipFrac,
       [METRICS.lengthMean]: sampledTokens / sampled.length,
       [METRICS.repetition]: meanRepetition(sampled.map((r) => r.response)),
+      [METRICS.clipRatio]: sampled.filter((r) => r.truncated).length / sampled.length,
       [METRICS.stepSeconds]: seconds,
       [METRICS.tokensPerSecond]: (sampledTokens + trainedTokens) / seconds,
     };
-    if (c.valEvery > 0 && (step % c.valEvery === 0 || step === c.steps)) Object.assign(metrics, await validate());
+    if (c.valEvery > 0 && (step % c.valEvery === 0 || step === c.steps)) Object.assign(metrics, await validate(fullAt.has(step)));
     const record: StepRecord = { step, metrics, wallTime: Date.now() };
     await hooks.onStep?.(record);
     if (step % c.checkpointEvery === 0 || step === c.steps) await checkpoint();
