@@ -3,10 +3,14 @@
 
 Times one full URLVR iteration, the same work the TypeScript/onnxruntime engine does per GRPO step:
   (a) KV-cache sampling of prompts*group rollouts (temperature 1.0, fixed number of new tokens,
-      no EOS early stop so both engines do the same amount of work),
-  (b) a no-grad scoring forward of the full sequences -> per-token logprob, entropy, self-certainty,
-  (c) the same scoring with a frozen reference copy of the policy,
-  (d) GRPO loss (clipped ratio, k3 KL to the reference, token-mean over response tokens, random
+      no EOS early stop so both engines do the same amount of work), keeping each drawn token's
+      log-prob under the distribution it was drawn from: the ratio's "old" log-probs, so no
+      separate scoring pass of the policy is needed;
+  (b) a no-grad scoring forward of the full sequences with the frozen reference copy of the
+      policy -> per-token logprob, entropy, self-certainty. With no KL loss (the default) the
+      engine runs it every KL_METRIC_EVERY = 10 steps for the actor/kl_ref metric, so one
+      iteration counts a tenth of it;
+  (c) GRPO loss (clipped ratio, k3 KL to the reference, token-mean over response tokens, random
       advantages), backward, global-norm clip, AdamW step.
 
 Model: GPT-2 style pre-LN transformer exactly as in the engine spec (parameter names and shapes of
@@ -186,29 +190,35 @@ class Transformer:
         return self._head(p, x)[:, 0]
 
 
+KL_METRIC_EVERY = 10
+
+
 def sample(model, params, prompts, new_tokens, temperature, generator):
-    """KV-cache sampling: prompts (B, P) -> full sequences (B, P + new_tokens)."""
+    """KV-cache sampling: prompts (B, P) -> full sequences (B, P + new_tokens) and the log-prob of
+    each drawn token (B, new_tokens) under softmax(logits / temperature)."""
     b, plen = prompts.shape
     seq = torch.empty(b, plen + new_tokens, dtype=torch.long, device=prompts.device)
     seq[:, :plen] = prompts
+    logprobs = torch.empty(b, new_tokens, device=prompts.device)
     cache = model.new_cache(b, plen + new_tokens)
     logits = model.prefill(params, prompts, cache)
     for j in range(new_tokens):
-        probs = torch.softmax(logits / temperature, dim=-1)  # (B, V)
-        tok = torch.multinomial(probs, 1, generator=generator)[:, 0]
+        logp = torch.log_softmax(logits / temperature, dim=-1)  # (B, V)
+        tok = torch.multinomial(logp.exp(), 1, generator=generator)[:, 0]
         seq[:, plen + j] = tok
+        logprobs[:, j] = logp.gather(-1, tok.unsqueeze(-1))[:, 0]
         if j + 1 < new_tokens:  # the last token is never fed back
             logits = model.decode(params, tok, plen + j, cache)
-    return seq
+    return seq, logprobs
 
 
-def token_stats(logits, tokens, response_start):
+def token_stats(logits, tokens, response_start, temperature=1.0):
     """Per response token: logprob of the actual token, entropy H(p_t), self-certainty KL(U || p_t).
 
     logits (B, T, V) from the full sequence; position t predicts token t+1, so the response tokens
     tokens[:, response_start:] are predicted by logits[:, response_start-1:-1].
     """
-    logp = torch.log_softmax(logits[:, response_start - 1:-1], dim=-1)  # (B, R, V)
+    logp = torch.log_softmax(logits[:, response_start - 1:-1] / temperature, dim=-1)  # (B, R, V)
     target = tokens[:, response_start:]  # (B, R)
     logprob = logp.gather(-1, target.unsqueeze(-1)).squeeze(-1)
     entropy = -(logp.exp() * logp).sum(-1)
@@ -217,16 +227,16 @@ def token_stats(logits, tokens, response_start):
     return logprob, entropy, self_certainty
 
 
-def score(model, params, tokens, response_start):
+def score(model, params, tokens, response_start, temperature):
     with torch.inference_mode():
-        return token_stats(model.forward(params, tokens), tokens, response_start)
+        return token_stats(model.forward(params, tokens), tokens, response_start, temperature)
 
 
 def grpo_step(model, params, optimizer, tokens, response_start, response_mask, old_logprobs,
-              ref_logprobs, advantages, clip_eps, kl_coef, max_grad_norm):
+              ref_logprobs, advantages, clip_eps, kl_coef, max_grad_norm, temperature):
     optimizer.zero_grad(set_to_none=True)
     logits = model.forward(params, tokens)
-    logp_all = torch.log_softmax(logits[:, response_start - 1:-1], dim=-1)  # (B, R, V)
+    logp_all = torch.log_softmax(logits[:, response_start - 1:-1] / temperature, dim=-1)  # (B, R, V)
     logprob = logp_all.gather(-1, tokens[:, response_start:].unsqueeze(-1)).squeeze(-1)  # (B, R)
     ratio = torch.exp(logprob - old_logprobs)
     adv = advantages.unsqueeze(1)  # (B, 1)
@@ -376,29 +386,29 @@ def main(argv=None):
         prompts = torch.cat([torch.full((a.prompts, 1), BOS, dtype=torch.long, device=dev), chars], dim=1)
         prompts = prompts.repeat_interleave(a.group, dim=0)  # (B, 1 + prompt_length)
         with torch.inference_mode():
-            tokens = sample(model, params, prompts, a.new_tokens, a.temperature, gen)  # (B, T)
-        tokens = tokens.clone()  # inference tensors cannot be saved for the update's backward
+            tokens, old_logprob = sample(model, params, prompts, a.new_tokens, a.temperature, gen)
+        tokens, old_logprob = tokens.clone(), old_logprob.clone()  # inference tensors cannot be saved for the backward
         sync()
         t1 = time.perf_counter()
-        # (b) policy scoring, (c) reference scoring
-        old_logprob, _entropy, _self_certainty = score(model, params, tokens, response_start)
-        ref_logprob, _, _ = score(model, reference, tokens, response_start)
+        # (b) reference scoring (a tenth of it counts: see the docstring)
+        ref_logprob, _, _ = score(model, reference, tokens, response_start, a.temperature)
         sync()
         t2 = time.perf_counter()
-        # (d) one GRPO update; no EOS stop, so every response token is valid
+        # (c) one GRPO update; no EOS stop, so every response token is valid
         response_mask = torch.ones(b, a.new_tokens, device=dev)
         advantages = torch.randn(b, generator=gen, device=dev)
         stats = grpo_step(model, params, optimizer, tokens, response_start, response_mask,
-                          old_logprob.clone(), ref_logprob.clone(), advantages,
-                          a.clip_eps, a.kl_coef, a.max_grad_norm)
+                          old_logprob, ref_logprob.clone(), advantages,
+                          a.clip_eps, a.kl_coef, a.max_grad_norm, a.temperature)
         sync()
         t3 = time.perf_counter()
+        total = (t1 - t0) + (t2 - t1) / KL_METRIC_EVERY + (t3 - t2)
         label = "warmup" if it < a.warmup else "iter"
-        print(f"{label} {it}: total {t3 - t0:.3f}s sample {t1 - t0:.3f}s score {t2 - t1:.3f}s "
+        print(f"{label} {it}: total {total:.3f}s sample {t1 - t0:.3f}s reference score {t2 - t1:.3f}s "
               f"update {t3 - t2:.3f}s loss {stats['loss']:.4f} kl {stats['kl']:.2e} "
               f"grad_norm {stats['grad_norm']:.3f}", file=sys.stderr)
         if it >= a.warmup:
-            for k, v in zip(("total", "sample", "score", "update"), (t3 - t0, t1 - t0, t2 - t1, t3 - t2)):
+            for k, v in zip(("total", "sample", "score", "update"), (total, t1 - t0, t2 - t1, t3 - t2)):
                 times[k].append(v)
 
     med = {k: statistics.median(v) for k, v in times.items()}
@@ -410,7 +420,7 @@ def main(argv=None):
         "threads": torch.get_num_threads(),
         "seconds_per_iteration": med["total"],
         "sample_seconds": med["sample"],
-        "score_seconds": med["score"],  # policy + reference scoring
+        "score_seconds": med["score"],  # one reference scoring pass (a tenth of it is in the total)
         "update_seconds": med["update"],
         "new_tokens_per_second": b * a.new_tokens / med["sample"],
         "train_tokens_per_second": b * seq_len / med["update"],  # all B*T tokens fwd+bwd

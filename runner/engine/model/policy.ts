@@ -15,7 +15,7 @@ import { type Device, createSession, ort } from "../onnx/session";
 import { EOS, type ModelConfig, PAD, type Params, type UniformSource, paramShapes } from "./config";
 import { type KvCacheAt, buildCeGraph, buildGrpoGraph, buildLogitsGraph, buildSamplerGraph, buildScorerGraph, buildUploadGraph } from "./graphs";
 import { DeviceKvCache, HostKvCache, type KvCache } from "./kv-cache";
-import { drawnTokenStats, sampleToken } from "./sampling";
+import { type DrawnToken, TokenDrawer } from "./sampling";
 
 export interface PolicyOptions {
   device?: Device;
@@ -23,6 +23,8 @@ export interface PolicyOptions {
   dtype?: "float32" | "float64";
   /** onnxruntime intra-op threads (default: onnxruntime's choice; see onnx/session.ts). */
   threads?: number;
+  /** Let idle onnxruntime pool threads spin between ops (see onnx/session.ts). */
+  spinning?: boolean;
   /** onnxruntime log severity for every session (see onnx/session.ts; the device diagnostic uses 0). */
   logSeverity?: 0 | 1 | 2 | 3 | 4;
   /**
@@ -119,7 +121,8 @@ export class Policy {
     if (!s) {
       const graph = this.build(kind);
       const kept = graph.outputs.map((t) => t.name).filter((name) => Policy.keptOnDevice(kind, name));
-      s = createSession(graph.toModelBytes(), { device: this.options.device, threads: this.options.threads, logSeverity: this.options.logSeverity, keptOnDevice: kept });
+      const { device, threads, spinning, logSeverity } = this.options;
+      s = createSession(graph.toModelBytes(), { device, threads, spinning, logSeverity, keptOnDevice: kept });
       this.sessions.set(kind, s);
       // A failed creation (e.g. no GPU adapter) is not cached: the next call tries again.
       s.catch(() => this.sessions.delete(kind));
@@ -289,9 +292,11 @@ export class Policy {
       });
       cache.fromPrefill(out, pmask, Pm);
       const responses: number[][] = prompts.map(() => []);
-      const stats = prompts.map(() => ({ logprob: [] as number[], entropy: [] as number[], selfCertainty: [] as number[] }));
-      // Greedy decoding (temperature 0) draws from no distribution; its statistics are at temperature 1.
-      const statsTemperature = o.temperature > 0 ? o.temperature : 1;
+      // Row b's statistics at b * maxNew + j for its j-th token.
+      const maxNew = o.maxNewTokens;
+      const lp = new Float32Array(B * maxNew), ent = new Float32Array(B * maxNew), sc = new Float32Array(B * maxNew);
+      const drawer = new TokenDrawer(V);
+      const drawn: DrawnToken = { token: 0, logprob: 0, entropy: 0, selfCertainty: 0 };
       // rows[i] = the prompt index of batch row i; finished rows are dropped from the batch (and
       // their cache rows with them) once a quarter of it is done, so long tails decode cheaply.
       let rows = prompts.map((_, b) => b);
@@ -308,12 +313,12 @@ export class Policy {
         for (let i = 0; i < n; i++) {
           const b = rows[i];
           if (responses[b].length > 0 && this.finished(responses[b], lens[b], o.maxNewTokens, o.ignoreEos)) continue;
-          const t = sampleToken(logits, i * V, V, o.temperature, o.topP, o.rng);
+          drawer.draw(logits, i * V, o.temperature, o.topP, o.rng, drawn);
+          const t = drawn.token, at = b * maxNew + responses[b].length;
           responses[b].push(t);
-          const st = drawnTokenStats(logits, i * V, V, statsTemperature, t);
-          stats[b].logprob.push(st.logprob);
-          stats[b].entropy.push(st.entropy);
-          stats[b].selfCertainty.push(st.selfCertainty);
+          lp[at] = drawn.logprob;
+          ent[at] = drawn.entropy;
+          sc[at] = drawn.selfCertainty;
           next[i] = BigInt(t);
           npos[i] = BigInt(lens[b] + step);
           if (!this.finished(responses[b], lens[b], o.maxNewTokens, o.ignoreEos)) alive.push(i);
@@ -331,7 +336,10 @@ export class Policy {
         });
         cache.fromDecode(out);
       }
-      const scores = stats.map((x) => ({ logprob: Float32Array.from(x.logprob), entropy: Float32Array.from(x.entropy), selfCertainty: Float32Array.from(x.selfCertainty) }));
+      const scores = responses.map((r, b) => {
+        const row = (a: Float32Array) => a.subarray(b * maxNew, b * maxNew + r.length);
+        return { logprob: row(lp), entropy: row(ent), selfCertainty: row(sc) };
+      });
       return { tokens: responses, scores };
     } finally {
       cache.release();
