@@ -61,9 +61,13 @@ function curve(collapseAt: number | null, steps = 400): MetricPointInput[] {
   }).flat();
 }
 
+/** Validations at 0, 100, ..., 400: the start, then halfway, the best at 200, halfway twice. */
 function valCurve(start: number, best: number): MetricPointInput[] {
   const wall = Date.UTC(2026, 10, 26, 9);
-  return [0, 100, 200, 300, 400].map((step, i) => ({ key: "val/accuracy", step, value: i === 0 ? start : i === 2 ? best : start + (best - start) / 2, wallTime: wall + step * 1000 }));
+  return [0, 100, 200, 300, 400].flatMap((step, i) => [
+    { key: "val/accuracy", step, value: i === 0 ? start : i === 2 ? best : start + (best - start) / 2, wallTime: wall + step * 1000 },
+    { key: "val/accuracy_se", step, value: 0.015, wallTime: wall + step * 1000 },
+  ]);
 }
 
 test.beforeAll(async () => {
@@ -96,11 +100,14 @@ test("the leaderboard ranks base models by MCS and its CSV matches", async ({ pa
   await expect(page.locator(`tr[data-model="${name("beta")}"] [data-testid="mcs"]`)).toHaveText("> 400");
   await expect(page.locator(`tr[data-model="${name("alpha")}"] [data-testid="mcs"]`)).toHaveText("240");
   await expect(page.locator(`tr[data-model="${name("gamma")}"] [data-testid="mcs"]`)).toHaveText("40");
-  await expect(page.getByTestId("rho-mcs")).toContainText("n =");
+  await expect(page.locator(`tr[data-model="${name("alpha")}"] [data-testid="mcs-interval"]`)).toHaveText("[220, 260]");
+  await expect(page.locator(`tr[data-model="${name("beta")}"] [data-testid="mcs-interval"]`)).toHaveText("[> 400, > 400]");
+  // One ground-truth seed each: the gain's interval is the prompts' noise alone, around the gain.
+  await expect(page.locator(`tr[data-model="${name("beta")}"] [data-testid="gt-gain"]`)).toContainText("+20.0 [");
+  await expect(page.getByTestId("verdict-mcs")).toContainText(/Underpowered|too few|needs at least 3/);
   await page.locator("canvas").first().waitFor();
-  await page.screenshot({ path: "docs/screenshots/leaderboard.png", fullPage: true });
 
-  const { filename, rows } = await download(page, "Download leaderboard CSV");
+  const { filename, rows } = await download(page, "Download this protocol as CSV");
   expect(filename).toBe("urlvr-leaderboard.csv");
   const header = rows[0]!;
   const col = (r: string[], c: string) => r[header.indexOf(c)];
@@ -108,7 +115,11 @@ test("the leaderboard ranks base models by MCS and its CSV matches", async ({ pa
   const beta = byModel.get(name("beta"))!;
   expect(col(beta, "mcs_label")).toBe("> 400");
   expect(col(beta, "mcs_censored")).toBe("true");
-  expect(Number(col(beta, "gt_gain"))).toBeCloseTo(0.3, 9);
+  // GT gain is the mean of the last three validations minus the first, never the best: (0.8 + 0.65 + 0.65) / 3 - 0.5.
+  expect(Number(col(beta, "gt_gain"))).toBeCloseTo(0.2, 9);
+  expect(Number(col(beta, "gt_gain_ci_low"))).toBeLessThan(0.2);
+  expect(Number(col(beta, "gt_gain_ci_high"))).toBeGreaterThan(0.2);
+  expect(col(beta, "protocol")).toBe("default");
   expect(Number(col(byModel.get(name("alpha"))!, "mcs_median"))).toBe(240);
   expect(Number(col(byModel.get(name("gamma"))!, "mcs_median"))).toBe(40);
   // ranks agree with the order: beta above alpha above gamma
@@ -118,6 +129,74 @@ test("the leaderboard ranks base models by MCS and its CSV matches", async ({ pa
   // the figures agree with Run.mcsStep in the database
   const { rows: db } = await pool.query(`SELECT "mcsStep", "mcsCensored" FROM "Run" WHERE "id" = ANY($1::uuid[]) ORDER BY "mcsStep"`, [runIds.gamma!.slice(0, 2)]);
   expect(db).toEqual([{ mcsStep: 30, mcsCensored: false }, { mcsStep: 50, mcsCensored: false }]);
+});
+
+test("a grid launched with a short protocol is ranked under its own protocol, with intervals and the power line", async ({ page }) => {
+  test.setTimeout(300_000);
+  // Three ranked shipped models x (majority_vote, ground_truth) x two seeds, 6 steps with small
+  // evaluations: a protocol of its own that the default leaderboard must not mix in.
+  const models = ZOO.filter((r) => r.ranked).slice(0, 3).map((r) => r.name);
+  await page.goto("/runs/new");
+  await page.getByLabel("Experiment name").fill(`${tag} short protocol`);
+  for (const m of models) {
+    const box = page.getByRole("checkbox", { name: new RegExp(`^${m} `) });
+    if (!(await box.isChecked())) await box.check();
+  }
+  await page.getByRole("checkbox", { name: /^ground_truth/ }).check();
+  await page.getByLabel("Seeds (comma-separated)").fill("1, 2");
+  for (const [label, value] of [
+    ["Group size (rollouts per prompt)", "4"],
+    ["Prompts per step", "4"],
+    ["Steps", "6"],
+    ["Validation interval", "2"],
+    ["Light validation prompts", "16"],
+    ["Full evaluation prompts", "32"],
+  ] as const) {
+    await page.getByLabel(label, { exact: true }).fill(value);
+  }
+  await expect(page.getByTestId("grid-preview")).toContainText("12 runs = 3 model(s) × 2 reward method(s) × fresh prompts × 2 seed(s)");
+  await page.getByRole("button", { name: "Launch 12 runs" }).click();
+  await expect(page).toHaveURL(/\/runs\?experiment=([0-9a-f-]{36})$/);
+  const experiment = new URL(page.url()).searchParams.get("experiment")!;
+  await expect
+    .poll(
+      async () => (await pool.query(`SELECT count(*)::int AS n FROM "Run" WHERE "experimentId" = $1 AND "status" = 'SUCCEEDED'`, [experiment])).rows[0].n,
+      { timeout: 280_000, intervals: [2000] },
+    )
+    .toBe(12);
+
+  await page.goto("/leaderboard");
+  const label = "steps 6, groupSize 4, promptsPerStep 4, valEvery 2, fullValSize 32";
+  // The default protocol comes first and holds none of these runs.
+  await expect(page.getByTestId("protocol-select").locator("option").first()).toHaveText(/^default /);
+  for (const m of models) await expect(page.locator(`tr[data-model="${m}"] [data-testid="mcs"]`)).toHaveText("–");
+  await page.getByTestId("protocol-select").selectOption({ label: `${label} (6 majority-vote, 6 ground-truth runs)` });
+  await page.getByRole("button", { name: "Show" }).click();
+  await expect(page.getByTestId("protocol-note")).toContainText(`this one: ${label}.`);
+  for (const m of models) {
+    const row = page.locator(`tr[data-model="${m}"]`);
+    await expect(row.getByTestId("mcs")).not.toHaveText("–");
+    await expect(row.getByTestId("mcs-interval")).toHaveText(/^\[(> )?[\d.]+, (> )?[\d.]+\]$/);
+    await expect(row.getByTestId("gt-gain")).toHaveText(/^[+-]\d+\.\d \[[+-]\d+\.\d, [+-]\d+\.\d\]$/);
+  }
+  // Three models cannot show rho = 0.8 with 80% power: no verdict, and the numbers that say why.
+  await expect(page.getByTestId("verdict-mcs")).toHaveText(/^Underpowered: power (\d\.\d\d to detect rho 0\.8|unknown).* n 3\. No verdict\.$/);
+  await expect(page.locator('tr[data-predictor="mcs"] td').nth(1)).toHaveText("3");
+  await page.locator("canvas").first().waitFor();
+  await page.screenshot({ path: "docs/screenshots/leaderboard.png", fullPage: true });
+
+  // The CSV follows the selection.
+  const { rows } = await download(page, "Download this protocol as CSV");
+  const header = rows[0]!;
+  const mine = rows.filter((r) => models.includes(r[header.indexOf("base_model")]!));
+  expect(mine).toHaveLength(3);
+  for (const r of mine) {
+    expect(r[header.indexOf("protocol")]).toBe(label);
+    expect(Number(r[header.indexOf("mcs_runs")])).toBe(2);
+    expect(Number(r[header.indexOf("gt_runs")])).toBe(2);
+  }
+  const predictorHeader = rows.findIndex((r) => r[1] === "predictor");
+  expect(rows[predictorHeader + 1]!.slice(0, 3)).toEqual([label, "MCS", "3"]);
 });
 
 test("compare overlays runs grouped by model, and the metric CSV equals the database", async ({ page }) => {

@@ -66,6 +66,8 @@ test("a 2x2 grid is launched from the keyboard alone", async ({ page }) => {
     ["Prompts per step", "4"],
     ["Steps", String(GRID_STEPS)],
     ["Validation interval", "3"],
+    ["Light validation prompts", "32"],
+    ["Full evaluation prompts", "64"],
   ] as const) {
     await tabTo(page, page.getByLabel(label, { exact: true }));
     await retype(page, value);

@@ -5,9 +5,10 @@
 // The zoo table is built by the dashboard's own leaderboard rules (server/services/leaderboard-table.ts)
 // and MCS by the engine's modelCollapseStep, so the report and the leaderboard cannot disagree.
 import { METRICS } from "../runner/engine/metrics/metricNames";
-import { type CollapseStep, type MetricPoint, modelCollapseStep, spearman } from "../runner/engine/metrics/mcs";
+import { type CollapseStep, type MetricPoint, modelCollapseStep } from "../runner/engine/metrics/mcs";
 import type { StepRecord } from "../runner/engine/train/api";
-import { usesDefaultProtocol } from "../runner/engine/train/protocol";
+import { protocolOf } from "../runner/engine/train/protocol";
+import { runGain, type ValidationPoint } from "../runner/engine/metrics/gain";
 import { effectiveDatasetSize } from "../runner/engine/train/config";
 import {
   GT_METHOD,
@@ -19,7 +20,6 @@ import {
   type RunFigures,
   buildLeaderboard,
   formatMcs,
-  mcsRankKeys,
   medianMcs,
   plainMedian,
 } from "../server/services/leaderboard-table";
@@ -56,9 +56,6 @@ export const ANALYSIS_THRESHOLDS = {
   accuracyMargin: 0.05,
   /** The same for the smoothed ground-truth reward (a mean over 10 batches of 256 rollouts). */
   rewardMargin: 0.05,
-  /** |rho| at or above this reads as "ranks like"; below weakRho as "does not rank like". */
-  strongRho: 0.6,
-  weakRho: 0.3,
 } as const;
 
 const T = ANALYSIS_THRESHOLDS;
@@ -261,19 +258,31 @@ export function runsIn(results: StudyResults, section: StudySection): StudyRunRe
 /** The leaderboard's per-run figures of one run. */
 export function runFigures(run: StudyRunResult): RunFigures {
   const c = run.spec.config;
-  const val = series(run.records, METRICS.valAccuracy);
   const mcs = runMcs(run);
   return {
     runId: run.spec.id,
     baseModelId: c.model,
     rewardMethod: c.reward,
     seed: c.seed,
+    protocol: protocolOf(c),
     mcsStep: mcs.step,
     mcsCensored: mcs.censored,
-    initialAccuracy: val.length > 0 ? val[0]!.value : null,
-    bestAccuracy: val.length > 0 ? Math.max(...val.map((p) => p.value)) : null,
-    defaultProtocol: usesDefaultProtocol(c),
+    validation: validationOf(run.records),
   };
+}
+
+/** A run's val/accuracy curve with its standard errors, as the dashboard reads it from Postgres. */
+export function validationOf(records: readonly StepRecord[]): ValidationPoint[] {
+  return records
+    .filter((r) => Number.isFinite(r.metrics[METRICS.valAccuracy]))
+    .map((r) => ({ step: r.step, value: r.metrics[METRICS.valAccuracy]!, se: finiteOrNull(r.metrics[METRICS.valAccuracySe]) }));
+}
+
+const finiteOrNull = (x: number | undefined) => (x !== undefined && Number.isFinite(x) ? x : null);
+
+/** GT gain of one run by the leaderboard's rule (metrics/gain.ts); null without the validations. */
+export function gtGainOf(run: StudyRunResult): number | null {
+  return runGain(validationOf(run.records))?.gain ?? null;
 }
 
 export function zooModelInfos(results: StudyResults): ModelInfo[] {
@@ -283,9 +292,13 @@ export function zooModelInfos(results: StudyResults): ModelInfo[] {
   });
 }
 
-/** The leaderboard of the zoo section's runs, built by buildLeaderboard exactly as the dashboard does. */
+/**
+ * The leaderboard of the zoo section's runs, built by buildLeaderboard exactly as the dashboard
+ * does, under the zoo runs' training protocol.
+ */
 export function studyLeaderboard(results: StudyResults): Leaderboard {
-  return buildLeaderboard(zooModelInfos(results), runsIn(results, "zoo").map(runFigures));
+  const zoo = runsIn(results, "zoo");
+  return buildLeaderboard(zooModelInfos(results), zoo.map(runFigures), zoo[0] ? protocolOf(zoo[0].spec.config).key : undefined);
 }
 
 export interface SeedFigure<T> {
@@ -308,9 +321,6 @@ export interface ZooAnalysis {
   leaderboard: Leaderboard;
   rows: ZooModelRow[];
   seeds: readonly number[];
-  /** One-sided exact permutation p-values of the two correlations (null when not computable). */
-  mcsVsGtGainP: number | null;
-  passAtKGainVsGtGainP: number | null;
 }
 
 function finiteNumber(v: unknown): number | undefined {
@@ -361,68 +371,15 @@ export function analyzeZoo(results: StudyResults): ZooAnalysis {
       ),
       gtGainPerSeed: bySeed(
         own
-          .filter((f) => f.rewardMethod === GT_METHOD && f.initialAccuracy !== null && f.bestAccuracy !== null)
-          .map((f) => ({ seed: f.seed, value: f.bestAccuracy! - f.initialAccuracy! })),
+          .filter((f) => f.rewardMethod === GT_METHOD)
+          .flatMap((f) => {
+            const g = runGain(f.validation);
+            return g ? [{ seed: f.seed, value: g.gain }] : [];
+          }),
       ),
     };
   });
-  // The same pairs buildLeaderboard correlates (models with both figures).
-  const withMcs = leaderboard.rows.filter((r) => r.mcs && r.gtGain !== null);
-  const keys = mcsRankKeys(withMcs.map((r) => r.mcs!));
-  const withPass = leaderboard.rows.filter((r) => r.passAtKGain !== null && r.gtGain !== null);
-  return {
-    leaderboard,
-    rows,
-    seeds: results.plan.seeds,
-    mcsVsGtGainP: spearmanPermutationP(keys, withMcs.map((r) => r.gtGain!)),
-    passAtKGainVsGtGainP: spearmanPermutationP(withPass.map((r) => r.passAtKGain!), withPass.map((r) => r.gtGain!)),
-  };
-}
-
-/** Largest n for the exact permutation test (9! = 362,880 orderings, well under a second). */
-export const MAX_EXACT_PERMUTATION_N = 9;
-
-/**
- * One-sided exact p-value of Spearman's rho: the share of all orderings of y whose rho is at least
- * the observed one. With 8 models a rho of 0.6 is not rare by chance, and the report says so.
- * Null when n < 3, n > MAX_EXACT_PERMUTATION_N, or rho is undefined.
- */
-export function spearmanPermutationP(x: readonly number[], y: readonly number[]): number | null {
-  const n = x.length;
-  if (n < 3 || n > MAX_EXACT_PERMUTATION_N) return null;
-  const observed = spearman(x, y);
-  if (Number.isNaN(observed)) return null;
-  const perm = [...y];
-  let atLeast = 0;
-  let total = 0;
-  // Heap's algorithm over every ordering of y.
-  const c = new Array<number>(n).fill(0);
-  const visit = () => {
-    total++;
-    if (spearman(x, perm) >= observed - 1e-12) atLeast++;
-  };
-  visit();
-  for (let i = 0; i < n; ) {
-    if (c[i]! < i) {
-      const j = i % 2 === 0 ? 0 : c[i]!;
-      [perm[j], perm[i]] = [perm[i]!, perm[j]!];
-      visit();
-      c[i]!++;
-      i = 0;
-    } else {
-      c[i] = 0;
-      i++;
-    }
-  }
-  return atLeast / total;
-}
-
-/** "agrees" / "weakly agrees" / "does not agree" for a rank correlation (null: cannot tell). */
-export function rhoVerdict(rho: number | null): "strong" | "weak" | "none" | "undefined" {
-  if (rho === null || Number.isNaN(rho)) return "undefined";
-  if (rho >= T.strongRho) return "strong";
-  if (rho >= T.weakRho) return "weak";
-  return "none";
+  return { leaderboard, rows, seeds: results.plan.seeds };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -571,7 +528,6 @@ export function analyzeLearningRates(results: StudyResults): LearningRateRow[] {
     .map((runs) => {
       const run = [...runs].sort((a, b) => a.spec.config.seed - b.spec.config.seed)[0]!;
       const s = summarizeRun(run);
-      const f = runFigures(run);
       const gt = s.reward === GT_METHOD;
       return {
         lr: s.lr,
@@ -582,7 +538,7 @@ export function analyzeLearningRates(results: StudyResults): LearningRateRow[] {
         mcs: gt ? null : s.mcs,
         minRewardAccuracy: minValue(smoothedSeries(run, METRICS.rewardAccuracy)),
         val: s.val,
-        gtGain: gt && f.initialAccuracy !== null && f.bestAccuracy !== null ? f.bestAccuracy - f.initialAccuracy : null,
+        gtGain: gt ? gtGainOf(run) : null,
         finalKl: riseFall(smoothedSeries(run, METRICS.klRef)).final,
       };
     })

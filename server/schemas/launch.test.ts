@@ -25,6 +25,16 @@ describe("launch grid", () => {
     expect(cells[23]).toEqual({ baseModelId: B, rewardMethod: "ground_truth", datasetSize: 1024, seed: 3 });
   });
 
+  it("without dataset sizes, trains on fresh prompts: one run per other cell, datasetSize left to the engine", () => {
+    const v = launchInputSchema.parse({ ...valid, datasetSizes: [] });
+    const cells = expandGrid(v);
+    expect(cells).toHaveLength(2 * 2 * 3);
+    expect(gridSize(v)).toBe(12);
+    expect(cells[0]).toEqual({ baseModelId: A, rewardMethod: "majority_vote", datasetSize: undefined, seed: 1 });
+    expect(runConfig(v, cells[0]!, "arith-small").datasetSize).toBeUndefined();
+    expect(launchInputSchema.parse({ ...valid, datasetSizes: undefined }).datasetSizes).toEqual([]);
+  });
+
   it("fills hyperparameters from trainConfigSchema's defaults and builds a valid engine config", () => {
     const v = launchInputSchema.parse(valid);
     expect(v.groupSize).toBe(TRAIN_DEFAULTS.groupSize);
@@ -37,7 +47,11 @@ describe("launch grid", () => {
   it("estimates cost as runs x steps x prompts x group (tokens bounded by max new tokens)", () => {
     const c = estimateCost({ runs: 4, steps: 6, promptsPerStep: 4, groupSize: 4, valEvery: 0 });
     expect(c.rollouts).toBe(4 * 6 * 4 * 4);
+    expect(c.validationSamples).toBe(0);
     expect(c.tokens).toBe(c.rollouts * TRAIN_DEFAULTS.maxNewTokens);
+    // 200 steps validated every 25: full at 0, 150, 175, 200; light at 25..125 (5 of them); 9 samples per prompt.
+    const v = estimateCost({ runs: 1, steps: 200, promptsPerStep: 32, groupSize: 8, valEvery: 25 });
+    expect(v.validationSamples).toBe((4 * 1024 + 5 * 256) * 9);
     expect(estimateCost({ runs: 1, steps: Number.NaN, promptsPerStep: 4, groupSize: 4, valEvery: 3 }).rollouts).toBe(0);
   });
 

@@ -5,7 +5,7 @@
  * Pure: no database, safe in the browser bundle.
  */
 import { z } from "zod";
-import { trainConfigSchema, type TrainConfig } from "@/runner/engine/train/config";
+import { fullEvaluationSteps, trainConfigSchema, type TrainConfig } from "@/runner/engine/train/config";
 import { REWARD_METHOD_NAMES, type RewardMethodName } from "@/runner/engine/rewards/registry";
 
 /** The hyperparameters the form edits, in form order, with their labels and help. */
@@ -18,6 +18,12 @@ export const HYPERPARAMETERS = [
   { key: "clipEps", label: "Clip range", help: "PPO/GRPO ratio clip epsilon." },
   { key: "steps", label: "Steps", help: "Training steps per run." },
   { key: "valEvery", label: "Validation interval", help: "Validate on the held-out split every this many steps (0: never)." },
+  { key: "valSize", label: "Light validation prompts", help: "Held-out prompts of the validations along the way (the curves)." },
+  {
+    key: "fullValSize",
+    label: "Full evaluation prompts",
+    help: "Held-out prompts of the full evaluation at step 0 and at the last three validations, the figures GT gain uses.",
+  },
   { key: "collapseThreshold", label: "Collapse threshold", help: "Reward accuracy below this marks the Model Collapse Step." },
 ] as const satisfies ReadonlyArray<{ key: keyof TrainConfig; label: string; help: string }>;
 
@@ -32,6 +38,8 @@ const hyper = trainConfigSchema.pick({
   clipEps: true,
   steps: true,
   valEvery: true,
+  valSize: true,
+  fullValSize: true,
   collapseThreshold: true,
 }).shape;
 
@@ -61,10 +69,11 @@ export const launchInputSchema = z
     baseModelIds: z.array(z.uuid("Unknown base model")).min(1, "Pick at least one base model").superRefine(unique("Base models")),
     rewardMethods: z.array(z.enum(REWARD_METHOD_NAMES)).min(1, "Pick at least one reward method").superRefine(unique("Reward methods")),
     task: trainConfigSchema.shape.task,
+    // Empty: fresh prompts every step (the engine's one-epoch default), one run per other cell.
     datasetSizes: z
       .array(trainConfigSchema.shape.datasetSize.unwrap())
-      .min(1, "Give at least one dataset size")
       .max(16, "At most 16 dataset sizes")
+      .default([])
       .superRefine(unique("Dataset sizes")),
     seeds: z.array(trainConfigSchema.shape.seed.unwrap()).min(1, "Give at least one seed").max(16, "At most 16 seeds").superRefine(unique("Seeds")),
     ...hyper,
@@ -73,6 +82,9 @@ export const launchInputSchema = z
     const n = gridSize(v);
     if (n > MAX_GRID_RUNS) ctx.addIssue({ code: "custom", path: ["grid"], message: `The grid has ${n} runs; at most ${MAX_GRID_RUNS} per launch` });
     if (v.valEvery > v.steps) ctx.addIssue({ code: "custom", path: ["valEvery"], message: "Validation interval is longer than the run (set 0 for no validation)" });
+    if (v.valSize > v.fullValSize) {
+      ctx.addIssue({ code: "custom", path: ["valSize"], message: "The light validation uses a subset of the full evaluation's prompts: at most as many" });
+    }
   });
 
 export type LaunchInput = z.input<typeof launchInputSchema>;
@@ -81,14 +93,15 @@ export type LaunchRequest = z.output<typeof launchInputSchema>;
 /** Field names that can carry a message (schema keys, plus `grid` for the whole grid). */
 export type LaunchField = keyof LaunchRequest | "grid";
 
-export function gridSize(v: { baseModelIds: unknown[]; rewardMethods: unknown[]; datasetSizes: unknown[]; seeds: unknown[] }): number {
-  return v.baseModelIds.length * v.rewardMethods.length * v.datasetSizes.length * v.seeds.length;
+export function gridSize(v: { baseModelIds: unknown[]; rewardMethods: unknown[]; datasetSizes?: unknown[]; seeds: unknown[] }): number {
+  return v.baseModelIds.length * v.rewardMethods.length * Math.max(1, v.datasetSizes?.length ?? 0) * v.seeds.length;
 }
 
 export interface GridCell {
   baseModelId: string;
   rewardMethod: RewardMethodName;
-  datasetSize: number;
+  /** undefined: fresh prompts every step. */
+  datasetSize: number | undefined;
   seed: number;
 }
 
@@ -97,7 +110,9 @@ export function expandGrid(v: Pick<LaunchRequest, "baseModelIds" | "rewardMethod
   const cells: GridCell[] = [];
   for (const baseModelId of v.baseModelIds)
     for (const rewardMethod of v.rewardMethods)
-      for (const datasetSize of v.datasetSizes) for (const seed of v.seeds) cells.push({ baseModelId, rewardMethod, datasetSize, seed });
+      for (const datasetSize of v.datasetSizes.length > 0 ? v.datasetSizes : [undefined]) {
+        for (const seed of v.seeds) cells.push({ baseModelId, rewardMethod, datasetSize, seed });
+      }
   return cells;
 }
 
@@ -117,6 +132,8 @@ export function runConfig(v: LaunchRequest, cell: GridCell, modelName: string): 
     clipEps: v.clipEps,
     steps: v.steps,
     valEvery: v.valEvery,
+    valSize: v.valSize,
+    fullValSize: v.fullValSize,
     collapseThreshold: v.collapseThreshold,
   });
 }
@@ -125,6 +142,11 @@ export interface CostEstimate {
   runs: number;
   /** Training rollouts over the grid: runs x steps x prompts per step x group size. */
   rollouts: number;
+  /**
+   * Validation samples over the grid: the light validations (valSize prompts) and the full ones at
+   * step 0 and the last three (fullValSize prompts), each k samples plus a greedy one per prompt.
+   */
+  validationSamples: number;
   /** Upper bound of sampled tokens: training rollouts and validation samples x max new tokens. */
   tokens: number;
 }
@@ -136,16 +158,22 @@ export function estimateCost(v: {
   promptsPerStep: number;
   groupSize: number;
   valEvery: number;
+  valSize?: number;
+  fullValSize?: number;
 }): CostEstimate {
   const num = (x: number) => (Number.isFinite(x) && x > 0 ? x : 0);
   const runs = num(v.runs);
   const steps = num(v.steps);
   const rolloutsPerRun = steps * num(v.promptsPerStep) * num(v.groupSize);
-  const validations = num(v.valEvery) > 0 ? Math.floor(steps / num(v.valEvery)) : 0;
-  const valSamples = validations * TRAIN_DEFAULTS.valSize * TRAIN_DEFAULTS.valK;
+  const full = num(v.valEvery) > 0 ? 1 + fullEvaluationSteps({ steps, valEvery: num(v.valEvery) }).length : 0;
+  const light = num(v.valEvery) > 0 ? Math.ceil(steps / num(v.valEvery)) + 1 - full : 0;
+  const perPrompt = TRAIN_DEFAULTS.valK + 1;
+  const fullSize = num(v.fullValSize ?? TRAIN_DEFAULTS.fullValSize);
+  const valSamples = (light * Math.min(num(v.valSize ?? TRAIN_DEFAULTS.valSize), fullSize) + full * fullSize) * perPrompt;
   return {
     runs,
     rollouts: runs * rolloutsPerRun,
+    validationSamples: runs * valSamples,
     tokens: runs * (rolloutsPerRun + valSamples) * TRAIN_DEFAULTS.maxNewTokens,
   };
 }

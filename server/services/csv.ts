@@ -13,7 +13,7 @@ import type pg from "pg";
 import { z } from "zod";
 import { METRICS } from "../../runner/engine/metrics/metricNames";
 import { RUN_STATUSES } from "../schemas/runs";
-import type { Leaderboard } from "./leaderboard";
+import { formatMcs, type Leaderboard, type McsValue } from "./leaderboard-table";
 
 const FORMULA_START = /^[=+\-@\t\r]/;
 
@@ -293,13 +293,33 @@ export async function* runRowBatches(pool: pg.Pool, filter: RunsExportFilter, pa
 // Leaderboard.
 
 export const LEADERBOARD_CSV_HEADER = [
-  "rank", "base_model", "family", "mcs_median", "mcs_censored", "mcs_label", "mcs_runs", "mcs_censored_runs",
-  "initial_accuracy", "initial_accuracy_source", "pass_at_k", "k", "pass_at_k_gain", "gt_gain", "gt_runs",
+  "protocol", "rank", "base_model", "family", "mcs_median", "mcs_censored", "mcs_label", "mcs_ci_low", "mcs_ci_high", "mcs_runs",
+  "mcs_censored_runs", "initial_accuracy", "initial_accuracy_se", "initial_accuracy_source", "pass_at_k", "k", "pass_at_k_gain",
+  "pass_at_k_gain_se", "self_certainty_auroc", "gt_gain", "gt_gain_ci_low", "gt_gain_ci_high", "gt_gain_se", "gt_auc", "gt_runs",
 ] as const;
 
+/**
+ * One row per base model of the protocol, then one per predictor (its rank correlation with GT
+ * gain, interval, p-values, reliability, power and verdict) under a second header row, so one file
+ * holds what the page shows.
+ */
 export function leaderboardRows(board: Leaderboard): unknown[][] {
-  return board.rows.map((r) => [
-    r.rank, r.model, r.family, r.mcs?.step ?? null, r.mcs ? r.mcs.censored : null, r.mcsLabel, r.mcsRuns, r.mcsCensoredRuns,
-    r.initialAccuracy, r.initialAccuracySource, r.passAtK, r.k, r.passAtKGain, r.gtGain, r.gtRuns,
+  const mcsBound = (v: McsValue | undefined) => (v ? formatMcs(v) : null);
+  const models = board.rows.map((r) => [
+    board.protocol.label, r.rank, r.model, r.family, r.mcs?.step ?? null, r.mcs ? r.mcs.censored : null, r.mcsLabel,
+    mcsBound(r.mcsInterval?.lo), mcsBound(r.mcsInterval?.hi), r.mcsRuns, r.mcsCensoredRuns,
+    r.initialAccuracy, r.initialAccuracySe, r.initialAccuracySource, r.passAtK, r.k, r.passAtKGain, r.passAtKGainSe,
+    r.selfCertaintyAuroc, r.gtGain, r.gtGainInterval?.lo ?? null, r.gtGainInterval?.hi ?? null, r.gtGainSe, r.gtAuc, r.gtRuns,
   ]);
+  const predictors = board.predictors.map((p) => [
+    board.protocol.label, p.label, p.n, p.rho, p.rhoInterval?.lo ?? null, p.rhoInterval?.hi ?? null, p.alternative, p.pRho, p.tau,
+    p.pTau, p.exact, p.reliability.value, board.gtGainReliability.value, p.power?.power ?? null, p.verdict, p.summary,
+  ]);
+  return [...models, [], [...PREDICTOR_CSV_HEADER], ...predictors];
 }
+
+export const PREDICTOR_CSV_HEADER = [
+  "protocol", "predictor", "n", "rho", "rho_ci_low", "rho_ci_high", "alternative", "p_rho", "tau_b", "p_tau", "exact",
+  "predictor_reliability", "gt_gain_reliability", "power_rho_0.8", "verdict", "summary",
+] as const;
+

@@ -6,6 +6,7 @@ import "server-only";
 import type { Prisma } from "../db/generated/client";
 import type { PrismaClient } from "../db/prisma";
 import { expandGrid, runConfig, type LaunchRequest } from "../schemas/launch";
+import { effectiveDatasetSize } from "../../runner/engine/train/config";
 
 /** A field-level problem the schema alone cannot see (it needs the database). */
 export interface FieldIssue {
@@ -47,7 +48,7 @@ export async function launchGrid(prisma: PrismaClient, input: LaunchRequest): Pr
       baseModelId: cell.baseModelId,
       rewardMethod: cell.rewardMethod,
       task: config.task,
-      datasetSize: cell.datasetSize,
+      datasetSize: effectiveDatasetSize(config),
       seed: cell.seed,
       config,
       totalSteps: config.steps,

@@ -1,36 +1,49 @@
-// The leaderboard table, pure (no database): base models ranked by Model Collapse Step (MCS), beside initial accuracy,
-// pass@k, and the gain from ground-truth RL, with the rank correlations the paper reports.
+// The leaderboard table, pure (no database): base models ranked by Model Collapse Step (MCS) within
+// one training protocol, beside the baselines the paper compares against and the gain from
+// ground-truth RL, each with its uncertainty, and whether the design can tell if MCS predicts the
+// gain. The dashboard (leaderboard.ts), the CSV and the study (study/) all build their tables here,
+// so they show the same numbers for the same runs. The statistics themselves live in the engine's
+// stats/ module. Rules, in one place:
 //
-// MCS itself is never computed here: the metric writer keeps Run.mcsStep / Run.mcsCensored current
-// with the engine's modelCollapseStep (runner/engine/metrics/mcs.ts), and this file only aggregates
-// those per base model. The dashboard (leaderboard.ts) and the study (study/) both build their
-// tables here, so the two show the same numbers for the same runs. Rules, in one place:
-//
-// - Runs counted: status SUCCEEDED, with the default training protocol (usesDefaultProtocol in
-//   runner/engine/train/config.ts: learning rate, dataset size, group size, test-time training...
-//   at their defaults, as the paper defines MCS). MCS comes from majority_vote runs whose mcsStep is
-//   set; GT gain from ground_truth runs.
-// - Censored values. A run that never fell below the threshold has MCS "> N" (N = its last step).
-//   For ORDERING, a censored value counts as +infinity, with N breaking ties between censored
-//   values: it ranks above every collapsed value (never as if it had collapsed), and a longer
-//   censored run above a shorter one. Collapsed values order by step.
-// - Median over seeds (compareMcs order): odd n takes the middle value; even n the mean of the two
-//   middle values. When a middle value is censored, the median is censored too and shown as "> X",
-//   where X is the same median computed with every censored run counted at its N: a true lower
-//   bound, since a censored run's MCS is larger than N.
-// - Ranking models: descending by median MCS in that order (a higher MCS predicts a larger gain);
-//   models without an MCS come last, unranked. Equal medians share a rank.
-// - Spearman (the engine's spearman, average ranks for ties): MCS vs GT gain over the models with
-//   both; pass@k gain vs GT gain over the models with an MCS too, so the two predictors are
-//   compared on the same models. A censored median enters by its rank in the order above (above
-//   every collapsed median), which is all that Spearman uses.
-// - GT gain per run: best val/accuracy (MetricSummary.max) minus the run's first val/accuracy
-//   point (its initial accuracy); per model the plain median over runs.
-// - Initial accuracy: median of the first val/accuracy point of the model's finished runs, else
-//   the static evaluation's greedy accuracy. pass@k: the static evaluation's passAtK (k from it).
-//   pass@k gain = pass@k - greedy accuracy of the static evaluation (the headroom that sampling
-//   shows and RL could sharpen into greedy accuracy: the paper's label-based baseline predictor).
-import { mcsLabel, spearman } from "../../runner/engine/metrics/mcs";
+// - Protocols. A run counts only within its training protocol (runner/engine/train/protocol.ts:
+//   the settings that differ from the defaults); one table is one protocol, the default first.
+//   Runs counted: status SUCCEEDED. MCS comes from majority_vote runs whose mcsStep is set; GT gain
+//   from ground_truth runs.
+// - Censored MCS. A run that never fell below the threshold has MCS "> N" (N its last step). For
+//   ordering a censored value counts as +infinity, N breaking ties between censored values: it
+//   ranks above every collapsed value (never as if it had collapsed), a longer censored run above a
+//   shorter one. The median over seeds (compareMcs order; even n: mean of the middle two) is
+//   censored when a middle value is, and then shown as "> X", X the median with every censored run
+//   at its N: a true lower bound.
+// - Ranking: descending by median MCS in that order; models without an MCS last, unranked. Equal
+//   medians share a rank.
+// - GT gain per run: the mean of its last three validations minus its initial one (metrics/gain.ts;
+//   never the best validation); per model the mean over seeds. Initial accuracy: the runs' step-0
+//   val/accuracy (every run of a model shares it), else the static evaluation's greedy accuracy.
+//   pass@k and pass@k gain (pass@k - greedy accuracy) and self-certainty AUROC: the static
+//   evaluation's.
+// - Intervals (95%, seeded bootstrap, BOOTSTRAP_REPLICATES): per model, seeds resampled with
+//   replacement; GT gain also carries the prompts' sampling noise (normal, with the runs' standard
+//   error over prompts). A censored MCS bound stays a bound ("> N").
+// - Correlations of each predictor with GT gain over the models that have both: Spearman's rho and
+//   Kendall's tau-b with permutation p-values (exact up to 10 models), one-sided for the predictors
+//   the paper ranks models with (MCS: a later collapse, a larger gain; pass@k gain: more headroom,
+//   a larger gain), two-sided for initial accuracy and AUROC. A censored median enters by its rank.
+//   rho's interval: the same bootstrap, every model's figures redrawn together.
+// - Reliability: split-seed for figures from runs (MCS, GT gain), from standard errors for static
+//   figures. Power: the chance the test finds rho = TARGET_RHO among these n models at these
+//   reliabilities (stats/power.ts). Below TARGET_POWER, or when a reliability is unknown, the
+//   verdict is "underpowered", never "supported" or "not supported".
+import { mcsLabel } from "../../runner/engine/metrics/mcs";
+import { runGain, type ValidationPoint } from "../../runner/engine/metrics/gain";
+import { bootstrap, bootstrapDraws, percentileInterval, resample, type Interval } from "../../runner/engine/stats/bootstrap";
+import { rankTest, type Alternative } from "../../runner/engine/stats/permutation";
+import { type Power, simulatePower, TARGET_POWER, TARGET_RHO } from "../../runner/engine/stats/power";
+import { spearman } from "../../runner/engine/stats/rank";
+import { type Reliability, splitSeedReliability, standardErrorReliability } from "../../runner/engine/stats/reliability";
+import { mean } from "../../runner/engine/stats/summary";
+import { DEFAULT_PROTOCOL_KEY, type Protocol } from "../../runner/engine/train/protocol";
+import type { Rng } from "../../runner/engine/util/rng";
 
 export const MCS_METHOD = "majority_vote";
 export const GT_METHOD = "ground_truth";
@@ -83,14 +96,11 @@ export interface RunFigures {
   baseModelId: string;
   rewardMethod: string;
   seed: number;
+  protocol: Protocol;
   mcsStep: number | null;
   mcsCensored: boolean | null;
-  /** First val/accuracy point of the run. */
-  initialAccuracy: number | null;
-  /** Best (max finite) val/accuracy. */
-  bestAccuracy: number | null;
-  /** The run trained with the default protocol (usesDefaultProtocol); other runs are not counted. */
-  defaultProtocol: boolean;
+  /** The run's val/accuracy points with their standard errors. */
+  validation: ValidationPoint[];
 }
 
 export interface ModelInfo {
@@ -100,6 +110,12 @@ export interface ModelInfo {
   staticEval: unknown;
 }
 
+export interface McsInterval {
+  lo: McsValue;
+  hi: McsValue;
+  label: string;
+}
+
 export interface LeaderboardRow {
   rank: number | null;
   modelId: string;
@@ -107,102 +123,365 @@ export interface LeaderboardRow {
   family: string;
   mcs: McsValue | null;
   mcsLabel: string;
+  mcsInterval: McsInterval | null;
   /** majority_vote runs behind the MCS (and how many of them are censored). */
   mcsRuns: number;
   mcsCensoredRuns: number;
   initialAccuracy: number | null;
+  initialAccuracySe: number | null;
   initialAccuracySource: "runs" | "static" | null;
   passAtK: number | null;
   k: number | null;
   passAtKGain: number | null;
+  passAtKGainSe: number | null;
+  selfCertaintyAuroc: number | null;
+  selfCertaintyAurocSe: number | null;
   gtGain: number | null;
+  gtGainInterval: Interval | null;
+  /** The prompts' part of the GT gain's error (mean of the runs' standard errors). */
+  gtGainSe: number | null;
+  /** Mean over seeds of the area under (val/accuracy - initial), per step. */
+  gtAuc: number | null;
   gtRuns: number;
   /** The majority_vote and ground_truth runs behind the figures (for a link to /compare). */
   runIds: string[];
 }
 
-export interface Correlation {
-  rho: number | null;
+export const PREDICTORS = [
+  { key: "mcs", label: "MCS", alternative: "greater" },
+  { key: "pass_at_k_gain", label: "pass@k gain", alternative: "greater" },
+  { key: "initial_accuracy", label: "initial accuracy", alternative: "two-sided" },
+  { key: "self_certainty_auroc", label: "self-certainty AUROC", alternative: "two-sided" },
+] as const satisfies ReadonlyArray<{ key: string; label: string; alternative: Alternative }>;
+
+export type PredictorKey = (typeof PREDICTORS)[number]["key"];
+
+export type VerdictKind = "too-few-models" | "underpowered" | "supported" | "not-supported";
+
+export interface PredictorStats {
+  predictor: PredictorKey;
+  label: string;
+  alternative: Alternative;
   n: number;
+  rho: number | null;
+  tau: number | null;
+  pRho: number | null;
+  pTau: number | null;
+  exact: boolean;
+  rhoInterval: Interval | null;
+  reliability: Reliability;
+  power: Power | null;
+  verdict: VerdictKind;
+  /** One sentence with the numbers behind the verdict. */
+  summary: string;
+}
+
+export interface ProtocolSummary {
+  key: string;
+  label: string;
+  runs: number;
+  mcsRuns: number;
+  gtRuns: number;
 }
 
 export interface Leaderboard {
+  protocol: ProtocolSummary;
+  /** Every protocol with finished runs, the default first, then by runs. */
+  protocols: ProtocolSummary[];
   rows: LeaderboardRow[];
-  mcsVsGtGain: Correlation;
-  passAtKGainVsGtGain: Correlation;
+  gtGainReliability: Reliability;
+  predictors: PredictorStats[];
 }
 
 export function finite(x: unknown): number | null {
   return typeof x === "number" && Number.isFinite(x) ? x : null;
 }
 
-function staticFigures(staticEval: unknown): { greedy: number | null; passAtK: number | null; k: number | null } {
+interface StaticFigures {
+  greedy: number | null;
+  passAtK: number | null;
+  k: number | null;
+  passAtKGainSe: number | null;
+  auroc: number | null;
+  aurocSe: number | null;
+}
+
+function staticFigures(staticEval: unknown): StaticFigures {
   const e = (staticEval && typeof staticEval === "object" ? staticEval : {}) as Record<string, unknown>;
-  return { greedy: finite(e.greedyAccuracy), passAtK: finite(e.passAtK), k: finite(e.k) };
+  return {
+    greedy: finite(e.greedyAccuracy),
+    passAtK: finite(e.passAtK),
+    k: finite(e.k),
+    passAtKGainSe: finite(e.passAtKGainSe),
+    auroc: finite(e.selfCertaintyAuroc),
+    aurocSe: finite(e.selfCertaintyAurocSe),
+  };
 }
 
-function correlation(pairs: Array<[number, number]>): Correlation {
-  if (pairs.length < 2) return { rho: null, n: pairs.length };
-  const rho = spearman(pairs.map((p) => p[0]), pairs.map((p) => p[1]));
-  return { rho: Number.isNaN(rho) ? null : rho, n: pairs.length };
+/** A protocol's label from its key, for a key no finished run has (a bookmarked URL, say). */
+function labelOfKey(key: string): string {
+  try {
+    const o = JSON.parse(key) as unknown;
+    if (o && typeof o === "object" && !Array.isArray(o)) return Object.entries(o).map(([k, v]) => `${k} ${String(v)}`).join(", ");
+  } catch {
+    // not JSON: shown as given
+  }
+  return key;
 }
 
-/** Pure: builds the leaderboard from models and per-run figures (finished runs only). */
-export function buildLeaderboard(models: readonly ModelInfo[], runs: readonly RunFigures[]): Leaderboard {
-  const rows: LeaderboardRow[] = models.map((m) => {
-    const own = runs.filter((r) => r.baseModelId === m.id && r.defaultProtocol);
-    const mcsValues = own
+/** Protocols present among `runs` (MCS and GT runs only), the default first, then by runs. */
+export function listProtocols(runs: readonly RunFigures[]): ProtocolSummary[] {
+  const byKey = new Map<string, ProtocolSummary>();
+  byKey.set(DEFAULT_PROTOCOL_KEY, { key: DEFAULT_PROTOCOL_KEY, label: "default", runs: 0, mcsRuns: 0, gtRuns: 0 });
+  for (const r of runs) {
+    if (r.rewardMethod !== MCS_METHOD && r.rewardMethod !== GT_METHOD) continue;
+    const p = byKey.get(r.protocol.key) ?? { key: r.protocol.key, label: r.protocol.label, runs: 0, mcsRuns: 0, gtRuns: 0 };
+    p.runs++;
+    if (r.rewardMethod === MCS_METHOD) p.mcsRuns++;
+    else p.gtRuns++;
+    byKey.set(p.key, p);
+  }
+  const [first, ...rest] = [...byKey.values()];
+  return [first!, ...rest.sort((a, b) => b.runs - a.runs || a.label.localeCompare(b.label))];
+}
+
+/** Per model, the raw material of its figures within one protocol. */
+interface ModelRuns {
+  model: ModelInfo;
+  mcs: Array<{ seed: number; value: McsValue }>;
+  gains: Array<{ seed: number; gain: number; se: number | null; auc: number }>;
+  initial: { value: number; se: number | null } | null;
+  static: StaticFigures;
+  runIds: string[];
+}
+
+function collect(models: readonly ModelInfo[], runs: readonly RunFigures[]): ModelRuns[] {
+  return models.map((model) => {
+    const own = runs.filter((r) => r.baseModelId === model.id);
+    const mcs = own
       .filter((r) => r.rewardMethod === MCS_METHOD && r.mcsStep !== null)
-      .map((r) => ({ step: r.mcsStep!, censored: r.mcsCensored === true }));
+      .map((r) => ({ seed: r.seed, value: { step: r.mcsStep!, censored: r.mcsCensored === true } }));
     const gains = own
-      .filter((r) => r.rewardMethod === GT_METHOD && r.initialAccuracy !== null && r.bestAccuracy !== null)
-      .map((r) => r.bestAccuracy! - r.initialAccuracy!);
-    const initials = own.map((r) => r.initialAccuracy).filter((x): x is number => x !== null);
-    const st = staticFigures(m.staticEval);
-    const fromRuns = plainMedian(initials);
-    const mcs = medianMcs(mcsValues);
+      .filter((r) => r.rewardMethod === GT_METHOD)
+      .flatMap((r) => {
+        const g = runGain(r.validation);
+        return g ? [{ seed: r.seed, gain: g.gain, se: g.gainSe, auc: g.auc }] : [];
+      });
+    const initials = own.flatMap((r) => {
+      const g = runGain(r.validation);
+      return g ? [{ value: g.initial, se: g.initialSe }] : [];
+    });
+    const initial = initials.length > 0 ? { value: mean(initials.map((i) => i.value)), se: initials[0]!.se } : null;
+    return {
+      model,
+      mcs,
+      gains,
+      initial,
+      static: staticFigures(model.staticEval),
+      runIds: own.filter((r) => r.rewardMethod === MCS_METHOD || r.rewardMethod === GT_METHOD).map((r) => r.runId),
+    };
+  });
+}
+
+/** The model's GT gain as one bootstrap replicate draws it: seeds resampled, plus the prompts' noise. */
+function gainReplicate(m: ModelRuns, rng: Rng): number {
+  if (m.gains.length === 0) return Number.NaN;
+  const draw = resample(m.gains, rng);
+  const se = meanSe(m.gains);
+  return mean(draw.map((g) => g.gain)) + (se === null ? 0 : se * rng.normal());
+}
+
+function meanSe(gains: ModelRuns["gains"]): number | null {
+  const ses = gains.map((g) => g.se);
+  return ses.length > 0 && ses.every((s): s is number => s !== null) ? mean(ses) : null;
+}
+
+function mcsReplicate(m: ModelRuns, rng: Rng): McsValue | null {
+  return medianMcs(resample(m.mcs, rng).map((x) => x.value));
+}
+
+/** The (2.5%, 97.5%) order statistics of bootstrap medians, in compareMcs order. */
+function mcsInterval(m: ModelRuns): McsInterval | null {
+  if (m.mcs.length === 0) return null;
+  const reps = bootstrapDraws((rng) => mcsReplicate(m, rng)!, { name: `mcs/${m.model.id}` }).sort(compareMcs);
+  const at = (q: number) => reps[Math.min(reps.length - 1, Math.max(0, Math.round(q * (reps.length - 1))))]!;
+  const lo = at(0.025), hi = at(0.975);
+  return { lo, hi, label: `[${formatMcs(lo)}, ${formatMcs(hi)}]` };
+}
+
+/** Pure: the leaderboard of one protocol (`protocolKey`, default first) from models and finished runs. */
+export function buildLeaderboard(models: readonly ModelInfo[], allRuns: readonly RunFigures[], protocolKey: string = DEFAULT_PROTOCOL_KEY): Leaderboard {
+  const protocols = listProtocols(allRuns);
+  const protocol = protocols.find((p) => p.key === protocolKey) ?? { key: protocolKey, label: labelOfKey(protocolKey), runs: 0, mcsRuns: 0, gtRuns: 0 };
+  const data = collect(models, allRuns.filter((r) => r.protocol.key === protocol.key));
+
+  const rows: LeaderboardRow[] = data.map((m) => {
+    const st = m.static;
+    const mcs = medianMcs(m.mcs.map((x) => x.value));
+    const gtGain = m.gains.length > 0 ? mean(m.gains.map((g) => g.gain)) : null;
+    const gtGainInterval = gtGain === null ? null : percentileInterval(bootstrap((rng) => gainReplicate(m, rng), { name: `gain/${m.model.id}` }));
     return {
       rank: null,
-      modelId: m.id,
-      model: m.name,
-      family: m.family,
+      modelId: m.model.id,
+      model: m.model.name,
+      family: m.model.family,
       mcs,
       mcsLabel: formatMcs(mcs),
-      mcsRuns: mcsValues.length,
-      mcsCensoredRuns: mcsValues.filter((v) => v.censored).length,
-      initialAccuracy: fromRuns ?? st.greedy,
-      initialAccuracySource: fromRuns !== null ? "runs" : st.greedy !== null ? "static" : null,
+      mcsInterval: mcsInterval(m),
+      mcsRuns: m.mcs.length,
+      mcsCensoredRuns: m.mcs.filter((x) => x.value.censored).length,
+      initialAccuracy: m.initial?.value ?? st.greedy,
+      initialAccuracySe: m.initial?.se ?? null,
+      initialAccuracySource: m.initial ? "runs" : st.greedy !== null ? "static" : null,
       passAtK: st.passAtK,
       k: st.k,
       passAtKGain: st.passAtK !== null && st.greedy !== null ? st.passAtK - st.greedy : null,
-      gtGain: plainMedian(gains),
-      gtRuns: gains.length,
-      runIds: own.filter((r) => r.rewardMethod === MCS_METHOD || r.rewardMethod === GT_METHOD).map((r) => r.runId),
+      passAtKGainSe: st.passAtKGainSe,
+      selfCertaintyAuroc: st.auroc,
+      selfCertaintyAurocSe: st.aurocSe,
+      gtGain,
+      gtGainInterval,
+      gtGainSe: meanSe(m.gains),
+      gtAuc: m.gains.length > 0 ? mean(m.gains.map((g) => g.auc)) : null,
+      gtRuns: m.gains.length,
+      runIds: m.runIds,
     };
   });
 
   // Descending MCS; models without one last, by name.
-  rows.sort((a, b) => {
-    if (a.mcs && b.mcs) return compareMcs(b.mcs, a.mcs) || a.model.localeCompare(b.model);
-    if (a.mcs || b.mcs) return a.mcs ? -1 : 1;
-    return a.model.localeCompare(b.model);
+  const order = rows.map((_, i) => i);
+  order.sort((a, b) => {
+    const ra = rows[a]!, rb = rows[b]!;
+    if (ra.mcs && rb.mcs) return compareMcs(rb.mcs, ra.mcs) || ra.model.localeCompare(rb.model);
+    if (ra.mcs || rb.mcs) return ra.mcs ? -1 : 1;
+    return ra.model.localeCompare(rb.model);
   });
+  const sortedRows = order.map((i) => rows[i]!);
+  const sortedData = order.map((i) => data[i]!);
   let rank = 0;
-  rows.forEach((row, i) => {
+  sortedRows.forEach((row, i) => {
     if (!row.mcs) return;
-    const prev = rows[i - 1];
+    const prev = sortedRows[i - 1];
     rank = prev?.mcs && compareMcs(prev.mcs, row.mcs) === 0 ? rank : i + 1;
     row.rank = rank;
   });
 
-  const withMcs = rows.filter((r) => r.mcs && r.gtGain !== null);
-  const keys = mcsRankKeys(withMcs.map((r) => r.mcs!));
-  const withPass = rows.filter((r) => r.mcs && r.passAtKGain !== null && r.gtGain !== null);
-  return {
-    rows,
-    mcsVsGtGain: correlation(withMcs.map((r, i) => [keys[i]!, r.gtGain!])),
-    passAtKGainVsGtGain: correlation(withPass.map((r) => [r.passAtKGain!, r.gtGain!])),
-  };
+  const gtGainReliability = splitSeedReliability(bySeed(sortedData, (m, seed) => {
+    const g = m.gains.filter((x) => x.seed === seed).map((x) => x.gain);
+    return g.length > 0 ? mean(g) : Number.NaN;
+  }, (m) => m.gains.map((g) => g.seed)));
+  const predictors = PREDICTORS.map((p) => predictorStats(p, sortedRows, sortedData, gtGainReliability));
+  return { protocol, protocols, rows: sortedRows, gtGainReliability, predictors };
 }
 
+/** `figure(model, seed)` for every seed any model has: the matrix split-seed reliability wants. */
+function bySeed(data: readonly ModelRuns[], figure: (m: ModelRuns, seed: number) => number, seedsOf: (m: ModelRuns) => number[]): number[][] {
+  const seeds = [...new Set(data.flatMap(seedsOf))].sort((a, b) => a - b);
+  return seeds.map((s) => data.map((m) => figure(m, s)));
+}
 
+/** A predictor's figure for one model: observed, and as one bootstrap replicate redraws it. */
+interface PredictorColumn {
+  has: (row: LeaderboardRow, m: ModelRuns) => boolean;
+  observed: (rows: LeaderboardRow[], data: ModelRuns[]) => number[];
+  replicate: (data: ModelRuns[], rows: LeaderboardRow[], rng: Rng) => number[];
+  reliability: (rows: LeaderboardRow[], data: ModelRuns[]) => Reliability;
+}
+
+const withNoise = (value: number | null, se: number | null, rng: Rng) => (value === null ? Number.NaN : value + (se === null ? 0 : se * rng.normal()));
+
+const COLUMNS: Record<PredictorKey, PredictorColumn> = {
+  mcs: {
+    has: (r) => r.mcs !== null,
+    observed: (rows) => mcsRankKeys(rows.map((r) => r.mcs!)),
+    replicate: (data, _rows, rng) => mcsRankKeys(data.map((m) => mcsReplicate(m, rng)!)),
+    reliability: (_rows, data) =>
+      splitSeedReliability(
+        (() => {
+          const seeds = [...new Set(data.flatMap((m) => m.mcs.map((x) => x.seed)))].sort((a, b) => a - b);
+          // Each seed ranks the models by its own MCS values, censored ones above collapsed ones.
+          return seeds.map((s) => {
+            const vals = data.map((m) => medianMcs(m.mcs.filter((x) => x.seed === s).map((x) => x.value)));
+            const present = vals.filter((v): v is McsValue => v !== null);
+            const keys = mcsRankKeys(present);
+            let k = 0;
+            return vals.map((v) => (v === null ? Number.NaN : keys[k++]!));
+          });
+        })(),
+      ),
+  },
+  pass_at_k_gain: {
+    has: (r) => r.passAtKGain !== null,
+    observed: (rows) => rows.map((r) => r.passAtKGain!),
+    replicate: (_data, rows, rng) => rows.map((r) => withNoise(r.passAtKGain, r.passAtKGainSe, rng)),
+    reliability: (rows) => seReliability(rows.map((r) => [r.passAtKGain, r.passAtKGainSe])),
+  },
+  initial_accuracy: {
+    has: (r) => r.initialAccuracy !== null,
+    observed: (rows) => rows.map((r) => r.initialAccuracy!),
+    replicate: (_data, rows, rng) => rows.map((r) => withNoise(r.initialAccuracy, r.initialAccuracySe, rng)),
+    reliability: (rows) => seReliability(rows.map((r) => [r.initialAccuracy, r.initialAccuracySe])),
+  },
+  self_certainty_auroc: {
+    has: (r) => r.selfCertaintyAuroc !== null,
+    observed: (rows) => rows.map((r) => r.selfCertaintyAuroc!),
+    replicate: (_data, rows, rng) => rows.map((r) => withNoise(r.selfCertaintyAuroc, r.selfCertaintyAurocSe, rng)),
+    reliability: (rows) => seReliability(rows.map((r) => [r.selfCertaintyAuroc, r.selfCertaintyAurocSe])),
+  },
+};
+
+/** Standard-error reliability when every figure has its error; unknown (NaN) otherwise. */
+function seReliability(pairs: Array<[number | null, number | null]>): Reliability {
+  if (pairs.some(([, se]) => se === null)) return { value: Number.NaN, method: "standard-error", n: pairs.length };
+  return standardErrorReliability(pairs.map(([v]) => v!), pairs.map(([, se]) => se!));
+}
+
+const f2 = (x: number) => x.toFixed(2);
+const fp = (p: number) => (p < 0.001 ? "< 0.001" : p.toFixed(3));
+
+function predictorStats(p: (typeof PREDICTORS)[number], rows: LeaderboardRow[], data: ModelRuns[], gainReliability: Reliability): PredictorStats {
+  const col = COLUMNS[p.key];
+  const keep = rows.map((r, i) => col.has(r, data[i]!) && r.gtGain !== null);
+  const r = rows.filter((_, i) => keep[i]);
+  const d = data.filter((_, i) => keep[i]);
+  const n = r.length;
+  const reliability = col.reliability(r, d);
+  const base = { predictor: p.key, label: p.label, alternative: p.alternative, n, reliability };
+  if (n < 3) {
+    return {
+      ...base, rho: null, tau: null, pRho: null, pTau: null, exact: true, rhoInterval: null, power: null, verdict: "too-few-models",
+      summary: `${n} model${n === 1 ? "" : "s"} with both ${p.label} and GT gain: a rank correlation needs at least 3.`,
+    };
+  }
+  const x = col.observed(r, d), y = r.map((row) => row.gtGain!);
+  const test = rankTest(x, y, { alternative: p.alternative });
+  const reps = bootstrap((rng) => {
+    const xs = col.replicate(d, r, rng), ys = d.map((m) => gainReplicate(m, rng));
+    return xs.some(Number.isNaN) || ys.some(Number.isNaN) ? Number.NaN : spearman(xs, ys);
+  }, { name: `rho/${p.key}` });
+  const rhoInterval = reps.length > 0 ? percentileInterval(reps) : null;
+  const known = Number.isFinite(reliability.value) && Number.isFinite(gainReliability.value);
+  const power = known ? simulatePower({ n, rho: TARGET_RHO, reliabilityX: reliability.value, reliabilityY: gainReliability.value }) : null;
+  const stat = `rho ${Number.isNaN(test.rho) ? "n/a" : f2(test.rho)}` +
+    (rhoInterval ? ` [${f2(rhoInterval.lo)}, ${f2(rhoInterval.hi)}]` : "") +
+    `, ${p.alternative === "greater" ? "one-sided" : "two-sided"} ${test.exact ? "exact" : "Monte Carlo"} p ${Number.isNaN(test.pRho) ? "n/a" : fp(test.pRho)}, n ${n}`;
+  const powerText = power
+    ? `power ${f2(power.power)} to detect rho ${TARGET_RHO} (reliability ${f2(reliability.value)} for ${p.label}, ${f2(gainReliability.value)} for GT gain)`
+    : `power unknown: the reliability of ${Number.isFinite(reliability.value) ? "GT gain" : p.label} cannot be estimated (it needs at least two seeds, or standard errors)`;
+  let verdict: VerdictKind;
+  let summary: string;
+  if (!power || power.power < TARGET_POWER) {
+    verdict = "underpowered";
+    summary = `Underpowered: ${powerText}; ${stat}. No verdict.`;
+  } else if (test.pRho < 0.05) {
+    verdict = "supported";
+    summary = `${p.label} predicts GT gain: ${stat}; ${powerText}.`;
+  } else {
+    verdict = "not-supported";
+    summary = `No evidence that ${p.label} predicts GT gain: ${stat}; ${powerText}.`;
+  }
+  return {
+    ...base, rho: finite(test.rho), tau: finite(test.tau), pRho: finite(test.pRho), pTau: finite(test.pTau), exact: test.exact,
+    rhoInterval, power, verdict, summary,
+  };
+}

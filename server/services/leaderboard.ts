@@ -1,39 +1,51 @@
 // The leaderboard as the dashboard loads it: per-run figures from Postgres, aggregated by the pure
-// rules in leaderboard-table.ts (read there what counts and how censored MCS ranks).
+// rules in leaderboard-table.ts (read there what counts, how censored MCS ranks, and how the
+// intervals, p-values and power are computed).
 import "server-only";
 import { METRICS } from "../../runner/engine/metrics/metricNames";
-import { usesDefaultProtocol } from "../../runner/engine/train/protocol";
+import type { ValidationPoint } from "../../runner/engine/metrics/gain";
+import { DEFAULT_PROTOCOL_KEY, protocolOf } from "../../runner/engine/train/protocol";
 import type { PrismaClient } from "../db/prisma";
 import { buildLeaderboard, finite, type Leaderboard, type RunFigures } from "./leaderboard-table";
 
 export * from "./leaderboard-table";
 
 /**
- * Per finished run: MCS columns, first val/accuracy point (one index probe on the primary key per
- * run) and the best value from MetricSummary. Never scans metric points.
+ * Every finished run's MCS columns, config (its protocol) and validation curve: val/accuracy and its
+ * standard error, read through the metric points' primary key (a few points per run), never a scan.
  */
 export async function loadRunFigures(prisma: PrismaClient): Promise<RunFigures[]> {
-  const rows = await prisma.$queryRaw<Array<Omit<RunFigures, "defaultProtocol"> & { config: unknown }>>`
-    SELECT r."id" AS "runId", r."baseModelId", r."rewardMethod", r."seed", r."mcsStep", r."mcsCensored",
-           (SELECT p."value" FROM "MetricPoint" p
-             WHERE p."runId" = r."id" AND p."key" = ${METRICS.valAccuracy}
-             ORDER BY p."step" LIMIT 1) AS "initialAccuracy",
-           s."max" AS "bestAccuracy", r."config"
+  const runs = await prisma.$queryRaw<Array<{ runId: string; baseModelId: string; rewardMethod: string; seed: number; mcsStep: number | null; mcsCensored: boolean | null; config: unknown }>>`
+    SELECT r."id" AS "runId", r."baseModelId", r."rewardMethod", r."seed", r."mcsStep", r."mcsCensored", r."config"
       FROM "Run" r
-      LEFT JOIN "MetricSummary" s ON s."runId" = r."id" AND s."key" = ${METRICS.valAccuracy}
      WHERE r."status" = 'SUCCEEDED'`;
-  return rows.map(({ config, ...r }) => ({
+  if (runs.length === 0) return [];
+  const points = await prisma.$queryRaw<Array<{ runId: string; key: string; step: number; value: number }>>`
+    SELECT p."runId", p."key", p."step", p."value"
+      FROM "MetricPoint" p
+     WHERE p."runId" = ANY(${runs.map((r) => r.runId)}::uuid[])
+       AND p."key" IN (${METRICS.valAccuracy}, ${METRICS.valAccuracySe})`;
+  const curves = new Map<string, Map<number, ValidationPoint>>();
+  for (const p of points) {
+    const curve = curves.get(p.runId) ?? new Map<number, ValidationPoint>();
+    curves.set(p.runId, curve);
+    const at = curve.get(p.step) ?? { step: p.step, value: Number.NaN, se: null };
+    if (p.key === METRICS.valAccuracy) at.value = p.value;
+    else at.se = finite(p.value);
+    curve.set(p.step, at);
+  }
+  return runs.map(({ config, ...r }) => ({
     ...r,
-    initialAccuracy: finite(r.initialAccuracy),
-    bestAccuracy: finite(r.bestAccuracy),
-    defaultProtocol: usesDefaultProtocol(config),
+    protocol: protocolOf(config),
+    validation: [...(curves.get(r.runId)?.values() ?? [])].filter((v) => Number.isFinite(v.value)),
   }));
 }
 
-export async function getLeaderboard(prisma: PrismaClient): Promise<Leaderboard> {
+/** The leaderboard of one protocol (the default unless `protocol` names another). */
+export async function getLeaderboard(prisma: PrismaClient, protocol: string = DEFAULT_PROTOCOL_KEY): Promise<Leaderboard> {
   const [models, runs] = await Promise.all([
     prisma.baseModel.findMany({ select: { id: true, name: true, family: true, staticEval: true }, orderBy: { name: "asc" } }),
     loadRunFigures(prisma),
   ]);
-  return buildLeaderboard(models, runs);
+  return buildLeaderboard(models, runs, protocol);
 }

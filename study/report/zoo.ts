@@ -1,9 +1,9 @@
 // Section 1, the zoo: whether MCS ranks the base models like their gain from ground-truth RL, beside
 // the paper's own table. The zoo table's static-evaluation columns are shared with models.csv.
 import { METRICS } from "../../runner/engine/metrics/metricNames";
-import { spearman } from "../../runner/engine/metrics/mcs";
-import { type McsValue, formatMcs } from "../../server/services/leaderboard-table";
-import { ANALYSIS_THRESHOLDS as T, type ZooAnalysis, analyzeZoo, rhoVerdict, runsIn, summarizeRun } from "../analysis";
+import { spearman } from "../../runner/engine/stats/rank";
+import { type McsValue, type PredictorStats, formatMcs } from "../../server/services/leaderboard-table";
+import { type ZooAnalysis, analyzeZoo, runsIn, summarizeRun } from "../analysis";
 import { colorFor, scatterChart } from "../charts";
 import type { StudyResults, StudyRunResult } from "../types";
 import { type Output, rewardAccuracyChart, trainPoints, writeChart } from "./figures";
@@ -19,9 +19,6 @@ export const PAPER_TABLE: readonly { model: string; mcs: number; gtGain: number 
   { model: "Qwen3-1.7B-Base", mcs: 280, gtGain: 7.08 },
   { model: "Qwen3-8B-Base", mcs: 383, gtGain: 17.08 },
 ];
-
-/** Level of the permutation test below which a positive rank correlation counts as established. */
-const SIGNIFICANCE = 0.05;
 
 export const ZOO_MCS_HEADER = "MCS (median)";
 
@@ -54,6 +51,20 @@ function zooTable(zoo: ZooAnalysis): { header: string[]; rows: string[][] } {
   return { header, rows };
 }
 
+/** Every predictor against GT gain, as the leaderboard shows it. */
+export function predictorTable(zoo: ZooAnalysis): string {
+  const num = (x: number | null) => (x === null ? "–" : x.toFixed(2));
+  const p = (x: number | null) => (x === null ? "–" : x < 0.001 ? "< 0.001" : x.toFixed(3));
+  return mdTable(
+    ["predictor vs GT gain", "models", "ρ [95%]", "p (ρ)", "τ-b", "p (τ)", "reliability", "power (ρ = 0.8)", "verdict"],
+    zoo.leaderboard.predictors.map((s) => [
+      s.label, String(s.n), `${num(s.rho)}${s.rhoInterval ? ` [${num(s.rhoInterval.lo)}, ${num(s.rhoInterval.hi)}]` : ""}`,
+      `${p(s.pRho)} (${s.alternative === "greater" ? "one-sided" : "two-sided"})`, num(s.tau), p(s.pTau), num(s.reliability.value),
+      s.power ? num(s.power.power) : "unknown", s.verdict,
+    ]),
+  ) + `\n\nGT gain's split-seed reliability: ${num(zoo.leaderboard.gtGainReliability.value)}.`;
+}
+
 /** Steps of majority_vote runs up to their MCS (whole run when censored) vs steps of the GT runs. */
 function computeRatio(results: StudyResults): { mcsSteps: number; gtSteps: number } {
   let mcsSteps = 0;
@@ -67,47 +78,26 @@ function computeRatio(results: StudyResults): { mcsSteps: number; gtSteps: numbe
 }
 
 export function zooFindings(zoo: ZooAnalysis, results: StudyResults): string {
-  const { rho, n } = zoo.leaderboard.mcsVsGtGain;
-  const pass = zoo.leaderboard.passAtKGainVsGtGain;
-  const seeds = plural(zoo.seeds.length, "seed");
-  const over = `over ${plural(n, "model")}, ${seeds}`;
+  const stats = (k: PredictorStats["predictor"]) => zoo.leaderboard.predictors.find((p) => p.predictor === k)!;
+  const mcs = stats("mcs"), pass = stats("pass_at_k_gain");
   const out: string[] = [];
-  switch (rhoVerdict(rho)) {
-    case "strong":
-      out.push(
-        zoo.mcsVsGtGainP !== null && zoo.mcsVsGtGainP > SIGNIFICANCE
-          ? `**Same direction, not established.** MCS ranks the models like GT gain: ρ = ${rhoText(rho)} ${over}${pText(zoo.mcsVsGtGainP)}.`
-          : `**Reproduces.** MCS ranks the models like GT gain: ρ = ${rhoText(rho)} ${over}${pText(zoo.mcsVsGtGainP)}.`,
-      );
-      break;
-    case "weak":
-      out.push(
-        `**Partly reproduces.** MCS and GT gain agree only weakly: ρ = ${rhoText(rho)} ${over}${pText(zoo.mcsVsGtGainP)}, ` +
-          `below the ${T.strongRho} this report takes as ranking alike.`,
-      );
-      break;
-    case "none":
-      out.push(`**Does not reproduce.** MCS does not rank the models like GT gain: ρ = ${rhoText(rho)} ${over}${pText(zoo.mcsVsGtGainP)}.`);
-      break;
-    default:
-      out.push(
-        `**Cannot tell.** The rank correlation of MCS and GT gain is undefined: ${plural(n, "model")} have both figures ` +
-          `(at least 2 needed, and neither side may be constant).`,
-      );
-  }
-  if (zoo.mcsVsGtGainP !== null && zoo.mcsVsGtGainP > SIGNIFICANCE && (rho ?? 0) > 0) {
-    out.push(`With ${plural(n, "model")}, a ρ at least this large arises by chance ${(zoo.mcsVsGtGainP * 100).toFixed(1)}% of the time, so the agreement is not established at the ${SIGNIFICANCE * 100}% level.`);
-  }
-  if (pass.rho !== null && rho !== null) {
+  const headline: Record<PredictorStats["verdict"], string> = {
+    supported: "**Reproduces.**",
+    "not-supported": "**Does not reproduce.**",
+    underpowered: "**Cannot tell (underpowered).**",
+    "too-few-models": "**Cannot tell.**",
+  };
+  out.push(`${headline[mcs.verdict]} ${mcs.summary}`);
+  if (mcs.rho !== null && pass.rho !== null) {
     const cmp =
-      rho > pass.rho
+      mcs.rho > pass.rho
         ? "MCS ranks the models closer to GT gain than pass@k gain does, as in the paper"
-        : rho === pass.rho
+        : mcs.rho === pass.rho
           ? "MCS and pass@k gain rank the models equally well"
           : "pass@k gain ranks the models closer to GT gain than MCS does: the paper's advantage of MCS over pass@k does not reproduce";
-    out.push(`pass@k gain vs GT gain: ρ = ${rhoText(pass.rho)} over ${plural(pass.n, "model")}${pText(zoo.passAtKGainVsGtGainP)}; ${cmp}.`);
+    out.push(`${pass.summary} Point estimates only: ${cmp}.`);
   } else {
-    out.push(`pass@k gain vs GT gain: ρ ${rhoText(pass.rho)} over ${plural(pass.n, "model")}.`);
+    out.push(pass.summary);
   }
   const censored = zoo.rows.filter((r) => r.row.mcs?.censored);
   if (censored.length > 0) {
@@ -137,22 +127,14 @@ export async function zooSection(results: StudyResults, out: Output): Promise<st
   const threshold = zooRuns[0]!.spec.config.collapseThreshold;
   parts.push(
     `Each ranked model trained with majority_vote (for MCS: the first step at which train/reward_accuracy falls below ` +
-      `${threshold}) and with ground_truth (for GT gain: best minus initial val accuracy), ${steps} steps, seeds ` +
+      `${threshold}) and with ground_truth (for GT gain: the mean of the last three validations minus the initial one), ${steps} steps, seeds ` +
       `${results.plan.seeds.join(", ")}. The table follows the dashboard's leaderboard rules ` +
       `(server/services/leaderboard-table.ts): medians over seeds; a censored MCS "> N" means the run never fell below the ` +
       `threshold in N steps and ranks above every collapsed one.`,
   );
   const t = zooTable(zoo);
   parts.push(mdTable(t.header, t.rows));
-  parts.push(
-    mdTable(
-      ["correlation (Spearman)", "ρ", "models", "seeds", "p (one-sided, exact)"],
-      [
-        ["MCS vs GT gain", rhoText(zoo.leaderboard.mcsVsGtGain.rho), String(zoo.leaderboard.mcsVsGtGain.n), String(zoo.seeds.length), zoo.mcsVsGtGainP === null ? "–" : zoo.mcsVsGtGainP.toFixed(3)],
-        ["pass@k gain vs GT gain", rhoText(zoo.leaderboard.passAtKGainVsGtGain.rho), String(zoo.leaderboard.passAtKGainVsGtGain.n), String(zoo.seeds.length), zoo.passAtKGainVsGtGainP === null ? "–" : zoo.passAtKGainVsGtGainP.toFixed(3)],
-      ],
-    ),
-  );
+  parts.push(predictorTable(zoo));
   const paperRho = spearman(PAPER_TABLE.map((r) => r.mcs), PAPER_TABLE.map((r) => r.gtGain));
   parts.push(
     `For reference, the paper's table (AIME24; GT gain in points), ρ = ${rhoText(paperRho)} over ${PAPER_TABLE.length} models:\n\n` +
@@ -177,7 +159,7 @@ export async function zooSection(results: StudyResults, out: Output): Promise<st
     scatterChart({
       title: "Median MCS vs median GT gain per model",
       xLabel: "MCS (median over seeds, steps)",
-      yLabel: "GT gain (best - initial val accuracy)",
+      yLabel: "GT gain (mean of last three - initial val accuracy)",
       points: zoo.rows
         .filter((r) => r.row.mcs && r.row.gtGain !== null)
         .map((r) => ({ x: r.row.mcs!.step, y: r.row.gtGain!, label: r.row.model, censored: r.row.mcs!.censored })),

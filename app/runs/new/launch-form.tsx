@@ -8,7 +8,7 @@
 import { useMutation } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useMemo, useRef, useState } from "react";
-import { HYPERPARAMETERS, TRAIN_DEFAULTS, estimateCost, type HyperparameterKey, type LaunchInput } from "@/server/schemas/launch";
+import { HYPERPARAMETERS, TRAIN_DEFAULTS, estimateCost, gridSize, type HyperparameterKey, type LaunchInput } from "@/server/schemas/launch";
 import { useTRPC } from "../../trpc/client";
 import { formatCount } from "../../components/format";
 
@@ -73,7 +73,7 @@ export function LaunchForm({ models, rewardMethods, tasks }: { models: ModelOpti
   const [modelIds, setModelIds] = useState<string[]>(launchable.length === 1 ? [launchable[0].id] : []);
   const [rewards, setRewards] = useState<string[]>(["majority_vote"]);
   const [task, setTask] = useState<string>(TRAIN_DEFAULTS.task);
-  const [datasetSizes, setDatasetSizes] = useState(String(TRAIN_DEFAULTS.datasetSize));
+  const [datasetSizes, setDatasetSizes] = useState("");
   const [seeds, setSeeds] = useState(String(TRAIN_DEFAULTS.seed));
   const [hyper, setHyper] = useState<Record<HyperparameterKey, string>>(
     () => Object.fromEntries(HYPERPARAMETERS.map((h) => [h.key, String(TRAIN_DEFAULTS[h.key])])) as Record<HyperparameterKey, string>,
@@ -95,13 +95,15 @@ export function LaunchForm({ models, rewardMethods, tasks }: { models: ModelOpti
     }),
     [name, notes, tags, modelIds, rewards, task, datasetSizes, seeds, hyper],
   );
-  const runs = input.baseModelIds.length * input.rewardMethods.length * input.datasetSizes.length * input.seeds.length;
+  const runs = gridSize({ ...input, datasetSizes: input.datasetSizes ?? [] });
   const cost = estimateCost({
     runs,
     steps: input.steps ?? Number.NaN,
     promptsPerStep: input.promptsPerStep ?? Number.NaN,
     groupSize: input.groupSize ?? Number.NaN,
     valEvery: input.valEvery ?? Number.NaN,
+    valSize: input.valSize ?? Number.NaN,
+    fullValSize: input.fullValSize ?? Number.NaN,
   });
 
   const launch = useMutation(
@@ -213,8 +215,17 @@ export function LaunchForm({ models, rewardMethods, tasks }: { models: ModelOpti
 
       <fieldset>
         <legend>Grid</legend>
-        <label htmlFor={fieldId("datasetSizes")}>Dataset sizes (training prompts, comma-separated, 32 to 16384)</label>
-        <input id={fieldId("datasetSizes")} name="datasetSizes" value={datasetSizes} onChange={(e) => setDatasetSizes(e.target.value)} {...invalid("datasetSizes")} />
+        <label htmlFor={fieldId("datasetSizes")}>
+          Dataset sizes (training prompts, comma-separated, 32 to 65536; empty: fresh prompts every step, as the paper trains)
+        </label>
+        <input
+          id={fieldId("datasetSizes")}
+          name="datasetSizes"
+          value={datasetSizes}
+          placeholder="fresh prompts (steps × prompts per step)"
+          onChange={(e) => setDatasetSizes(e.target.value)}
+          {...invalid("datasetSizes")}
+        />
         <Errors name="datasetSizes" errors={errors} />
         <label htmlFor={fieldId("seeds")}>Seeds (comma-separated)</label>
         <input id={fieldId("seeds")} name="seeds" value={seeds} onChange={(e) => setSeeds(e.target.value)} {...invalid("seeds")} />
@@ -249,7 +260,7 @@ export function LaunchForm({ models, rewardMethods, tasks }: { models: ModelOpti
         <h2>Preview</h2>
         <p data-testid="grid-preview">
           <b>{runs}</b> run{runs === 1 ? "" : "s"} = {input.baseModelIds.length} model(s) × {input.rewardMethods.length} reward method(s) ×{" "}
-          {input.datasetSizes.length} dataset size(s) × {input.seeds.length} seed(s)
+          {input.datasetSizes?.length ? `${input.datasetSizes.length} dataset size(s)` : "fresh prompts"} × {input.seeds.length} seed(s)
         </p>
         <table>
           <tbody>
@@ -257,6 +268,16 @@ export function LaunchForm({ models, rewardMethods, tasks }: { models: ModelOpti
               <th scope="row">Training rollouts</th>
               <td>
                 {formatCount(cost.rollouts)} <span className="muted">(runs × steps × prompts per step × group size)</span>
+              </td>
+            </tr>
+            <tr>
+              <th scope="row">Validation samples</th>
+              <td>
+                {formatCount(cost.validationSamples)}{" "}
+                <span className="muted">
+                  ({TRAIN_DEFAULTS.valK + 1} per prompt: the full evaluation at step 0 and the last three validations, the light one in
+                  between)
+                </span>
               </td>
             </tr>
             <tr>

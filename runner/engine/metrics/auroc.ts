@@ -4,7 +4,7 @@
  * statistic with average ranks (the ranks Spearman uses), O(n log n), so tens of thousands of samples
  * cost nothing.
  */
-import { averageRanks } from "./mcs";
+import { averageRanks } from "../stats/rank";
 
 export function auroc(scores: readonly number[], positives: readonly boolean[]): number {
   if (scores.length !== positives.length) {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { averageRanks, modelCollapseStep, spearman } from "./mcs";
+import { modelCollapseStep } from "./mcs";
+import { averageRanks, spearman } from "../stats/rank";
 
 describe("modelCollapseStep", () => {
   it("finds the first step below the threshold, in step order", () => {

@@ -1,6 +1,6 @@
 /**
- * Model Collapse Step and the rank correlation the leaderboard uses. Pure; imported by the
- * dashboard and the runner so that MCS is computed in one place.
+ * Model Collapse Step. Pure; imported by the dashboard and the runner so that MCS is computed in one
+ * place (rank statistics live in stats/).
  */
 
 export const MCS_THRESHOLD = 0.01;
@@ -36,44 +36,4 @@ export function mcsLabel(step: number, censored: boolean): string {
   // A median over an even number of seeds can fall between two steps.
   const n = Number.isInteger(step) ? String(step) : step.toFixed(1);
   return censored ? `> ${n}` : n;
-}
-
-/** Ranks starting at 1; tied values share the average of their ranks. */
-export function averageRanks(xs: readonly number[]): number[] {
-  const order = xs.map((_, i) => i).sort((a, b) => xs[a] - xs[b]);
-  const ranks = new Array<number>(xs.length);
-  for (let i = 0; i < order.length; ) {
-    let j = i;
-    while (j + 1 < order.length && xs[order[j + 1]] === xs[order[i]]) j++;
-    const avg = (i + j) / 2 + 1;
-    for (let k = i; k <= j; k++) ranks[order[k]] = avg;
-    i = j + 1;
-  }
-  return ranks;
-}
-
-/**
- * Spearman rank correlation: Pearson correlation of average ranks (correct with ties).
- * NaN when fewer than 2 pairs or when either side is constant; throws on NaN inputs or
- * mismatched lengths (the caller decides what to leave out, e.g. censored MCS).
- */
-export function spearman(x: readonly number[], y: readonly number[]): number {
-  if (x.length !== y.length) throw new Error(`spearman: lengths differ (${x.length} vs ${y.length})`);
-  if ([...x, ...y].some((v) => Number.isNaN(v))) throw new Error("spearman: NaN in input");
-  const n = x.length;
-  if (n < 2) return Number.NaN;
-  const rx = averageRanks(x);
-  const ry = averageRanks(y);
-  const mx = rx.reduce((a, b) => a + b, 0) / n;
-  const my = ry.reduce((a, b) => a + b, 0) / n;
-  let sxy = 0;
-  let sxx = 0;
-  let syy = 0;
-  for (let i = 0; i < n; i++) {
-    sxy += (rx[i] - mx) * (ry[i] - my);
-    sxx += (rx[i] - mx) ** 2;
-    syy += (ry[i] - my) ** 2;
-  }
-  if (sxx === 0 || syy === 0) return Number.NaN;
-  return sxy / Math.sqrt(sxx * syy);
 }

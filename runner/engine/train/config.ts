@@ -44,7 +44,7 @@ export const trainConfigSchema = z
     maxGradNorm: z.number().gt(0).default(1.0),
     /** The light validation along the way (the curves) every this many steps (0: no validation at all). */
     valEvery: z.number().int().min(0).default(25),
-    /** Held-out prompts of the light validation: the first valSize of the full evaluation's. */
+    /** Held-out prompts of the light validation: the first valSize of the full evaluation's (all when fewer). */
     valSize: z.number().int().min(1).max(HELD_OUT).default(256),
     /**
      * Held-out prompts of the full evaluation, at step 0 and at the last three validations (the
@@ -64,8 +64,7 @@ export const trainConfigSchema = z
     /** Intra-op threads for onnxruntime (0: one per core). */
     threads: z.number().int().min(0).max(256).default(0),
   })
-  .strict()
-  .refine((c) => c.valSize <= c.fullValSize, { message: "valSize must not exceed fullValSize (the light validation uses a subset)", path: ["valSize"] });
+  .strict();
 
 export type TrainConfig = z.infer<typeof trainConfigSchema>;
 export type TrainConfigInput = z.input<typeof trainConfigSchema>;

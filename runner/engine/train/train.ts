@@ -126,7 +126,7 @@ export async function trainPrepared(run: PreparedRun, hooks: TrainHooks, resume?
     // Every validation draws from the same stream of the data seed, not the run's: validating never
     // shifts the training samples (resume equality), runs of one model share their step-0 figures,
     // and a gain compares the policies on common random numbers.
-    const ev = await evaluatePolicy(policy, params, task, full ? run.val : run.val.slice(0, c.valSize), {
+    const ev = await evaluatePolicy(policy, params, task, full ? run.val : run.val.slice(0, Math.min(c.valSize, c.fullValSize)), {
       k: c.valK, temperature: c.valTemperature, topP: c.valTopP, maxNewTokens: c.maxNewTokens, rng: Rng.derive(DATA_SEED, "validation"),
     });
     return evaluationMetrics(ev);

@@ -1,6 +1,7 @@
 import { createTRPCRouter, publicProcedure } from "../trpc";
+import { leaderboardQuerySchema } from "../../schemas/leaderboard";
 import { getLeaderboard } from "../../services/leaderboard";
 
 export const leaderboardRouter = createTRPCRouter({
-  get: publicProcedure.query(({ ctx }) => getLeaderboard(ctx.prisma)),
+  get: publicProcedure.input(leaderboardQuerySchema.optional()).query(({ ctx, input }) => getLeaderboard(ctx.prisma, input?.protocol)),
 });

@@ -19,14 +19,17 @@ export interface RunSpec {
   mcsCensored?: boolean | null;
   totalSteps?: number;
   createdAt?: Date;
+  /** The run's config (its training protocol); default: one that holds only the collapse threshold. */
+  config?: Record<string, unknown>;
 }
 
 export async function addRun(pool: pg.Pool, s: RunSpec): Promise<string> {
   const { rows } = await pool.query<{ id: string }>(
     `INSERT INTO "Run" ("baseModelId", "rewardMethod", "task", "datasetSize", "seed", "config", "status", "totalSteps",
                         "mcsStep", "mcsCensored", "createdAt")
-     VALUES ($1, $2, 'arith', 256, $3, '{"collapseThreshold":0.01}', $4::"RunStatus", $5, $6, $7, $8) RETURNING "id"`,
-    [s.baseModelId, s.rewardMethod, s.seed ?? 0, s.status ?? "SUCCEEDED", s.totalSteps ?? 100, s.mcsStep ?? null, s.mcsCensored ?? null, s.createdAt ?? new Date()],
+     VALUES ($1, $2, 'arith', 256, $3, $9, $4::"RunStatus", $5, $6, $7, $8) RETURNING "id"`,
+    [s.baseModelId, s.rewardMethod, s.seed ?? 0, s.status ?? "SUCCEEDED", s.totalSteps ?? 100, s.mcsStep ?? null, s.mcsCensored ?? null, s.createdAt ?? new Date(),
+      JSON.stringify(s.config ?? { collapseThreshold: 0.01 })],
   );
   return rows[0]!.id;
 }
