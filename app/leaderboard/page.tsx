@@ -96,9 +96,13 @@ export default async function LeaderboardPage({ searchParams }: { searchParams: 
                 <td>
                   {r.model} <span className="muted">{r.family}</span>
                 </td>
-                <td data-testid="mcs">
-                  {r.mcsLabel || "–"}
-                  {r.mcsInterval && <span className="muted" data-testid="mcs-interval"> {r.mcsInterval.label}</span>}
+                <td>
+                  <span data-testid="mcs">{r.mcsLabel || "–"}</span>{" "}
+                  {r.mcsInterval && (
+                    <span className="muted" data-testid="mcs-interval">
+                      {r.mcsInterval.label}
+                    </span>
+                  )}
                 </td>
                 <td>
                   {r.mcsRuns}

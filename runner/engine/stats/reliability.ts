@@ -9,7 +9,7 @@ import { spearman } from "./rank";
 import { mean, sampleSd } from "./summary";
 
 export interface Reliability {
-  /** The reliability of the figure as reported (all seeds, or the one measurement). */
+  /** The reliability of the figure as reported (all seeds, or the one measurement), in [0, 1]. */
   value: number;
   /** One seed's reliability (split-seed only). */
   single?: number;
@@ -35,7 +35,8 @@ export function splitSeedReliability(bySeed: ReadonlyArray<readonly number[]>): 
   const k = bySeed.length;
   if (rs.length === 0) return { value: Number.NaN, single: Number.NaN, method: "split-seed", n: k };
   const r1 = mean(rs);
-  return { value: r1 <= -1 / (k - 1) ? 0 : (k * r1) / (1 + (k - 1) * r1), single: r1, method: "split-seed", n: k };
+  // A seed pair that ranks the models against each other estimates no reliability at all: 0, not a negative share.
+  return { value: r1 <= 0 ? 0 : Math.min(1, (k * r1) / (1 + (k - 1) * r1)), single: r1, method: "split-seed", n: k };
 }
 
 /** From figures and their standard errors; clamped to [0, 1]; NaN below 3 figures. */

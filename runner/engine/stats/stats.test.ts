@@ -127,6 +127,8 @@ describe("reliability", () => {
     expect(r.single).toBeCloseTo(0.8, 12);
     expect(r.value).toBeCloseTo(1.6 / 1.8, 12);
     expect(Number.isNaN(splitSeedReliability([[1, 2], [2, 1]]).value)).toBe(true);
+    // Seeds that rank the models oppositely: no reliability (0), the raw correlation kept beside it.
+    expect(splitSeedReliability([[1, 2, 3], [3, 2, 1]])).toMatchObject({ value: 0, single: -1 });
   });
 
   it("from standard errors: 1 - noise variance / observed variance", () => {

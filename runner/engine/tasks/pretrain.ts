@@ -50,3 +50,23 @@ export function pretrainBatch<P extends Problem>(
   const examples = Array.from({ length: batchSize }, () => pretrainExample(task, rng.pick(problems), rng, mix));
   return { tokens: examples.map((e) => e.tokens), lossMask: examples.map((e) => e.lossMask), examples };
 }
+
+/**
+ * A batch whose examples come from several levels (or tasks): each example's source is drawn by its
+ * share (the shares sum to 1), then a problem of that source's pool.
+ */
+export function mixedBatch(
+  sources: ReadonlyArray<{ task: Task<Problem>; pool: readonly Problem[]; share: number }>,
+  rng: Rng,
+  batchSize: number,
+  mix: PretrainMix,
+): { tokens: number[][]; lossMask: number[][]; examples: PretrainExample[] } {
+  const total = sources.reduce((s, x) => s + x.share, 0);
+  if (Math.abs(total - 1) > 1e-9 || sources.some((x) => x.share < 0)) throw new Error(`mixed batch: shares must be >= 0 and sum to 1, got ${total}`);
+  const examples = Array.from({ length: batchSize }, () => {
+    let u = rng.next();
+    const src = sources.find((x) => (u -= x.share) < 0) ?? sources[sources.length - 1]!;
+    return pretrainExample(src.task, rng.pick(src.pool), rng, mix);
+  });
+  return { tokens: examples.map((e) => e.tokens), lossMask: examples.map((e) => e.lossMask), examples };
+}

@@ -6,8 +6,16 @@ import { TASK_NAMES } from "../tasks/registry";
 export const pretrainConfigSchema = z
   .object({
     task: z.enum(TASK_NAMES).default("arith"),
-    /** Task difficulty level (the task's default when omitted). */
+    /** Task difficulty level: what the model is evaluated on, and RL trains on by default (the task's default when omitted). */
     difficulty: z.number().int().min(1).max(5).optional(),
+    /**
+     * An exposure mix: most examples come from this (easier) level, and only `exposure` of them from
+     * `difficulty`. A model then meets the level it is evaluated on as a small share of its data,
+     * which decides how much RL can elicit there.
+     */
+    baseLevel: z.number().int().min(1).max(5).optional(),
+    /** Share of examples (solved and verification alike) at `difficulty` when `baseLevel` is set, in [0, 1]. */
+    exposure: z.number().min(0).max(1).optional(),
     steps: z.number().int().min(1).max(1_000_000).default(1500),
     batchSize: z.number().int().min(1).max(4096).default(64),
     lr: z.number().gt(0).max(1).default(2e-3),
@@ -35,6 +43,7 @@ export const pretrainConfigSchema = z
     threads: z.number().int().min(0).max(256).default(0),
   })
   .strict()
-  .refine((c) => c.width % c.heads === 0, { message: "width must be a multiple of heads", path: ["heads"] });
+  .refine((c) => c.width % c.heads === 0, { message: "width must be a multiple of heads", path: ["heads"] })
+  .refine((c) => (c.baseLevel === undefined) === (c.exposure === undefined), { message: "baseLevel and exposure go together", path: ["exposure"] });
 
 export type PretrainConfig = z.infer<typeof pretrainConfigSchema>;

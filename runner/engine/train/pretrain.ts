@@ -7,7 +7,7 @@ import { initParams } from "../model/init";
 import { createPolicySession, type Policy } from "../model/policy";
 import { AdamW } from "../optim/adamw";
 import { learningRate } from "../optim/schedule";
-import { pretrainBatch } from "../tasks/pretrain";
+import { mixedBatch, pretrainBatch } from "../tasks/pretrain";
 import { getTask } from "../tasks/registry";
 import type { Corruption, Problem, Task } from "../tasks/task";
 import { VOCAB_SIZE } from "../tasks/tokenizer";
@@ -43,14 +43,17 @@ export async function pretrain(
   if (corruption && !task.corruptionKinds.includes(corruption.kind)) {
     throw new Error(`${c.task} has no corruption "${corruption.kind}" (kinds: ${task.corruptionKinds.join(", ")})`);
   }
+  const base = c.baseLevel === undefined ? null : getTask(c.task, c.baseLevel);
   const model: ModelConfig = {
     vocabSize: VOCAB_SIZE,
-    context: c.context ?? task.recommendedContext,
+    context: c.context ?? Math.max(task.recommendedContext, base?.recommendedContext ?? 0),
     width: c.width,
     depth: c.depth,
     heads: c.heads,
   };
   const { train: pool } = task.makeSplits({ seed: DATA_SEED, trainSize: c.poolSize, valSize: HELD_OUT });
+  // Each level's held-out prompts stay out of its pool, so neither level's validation is ever seen.
+  const basePool = base?.makeSplits({ seed: DATA_SEED, trainSize: c.poolSize, valSize: HELD_OUT }).train;
   const rng = Rng.derive(c.seed, "pretrain");
   const params = initParams(model, Rng.derive(c.seed, "init"));
   const policy = await createPolicySession(model, { threads: c.threads || undefined });
@@ -59,7 +62,10 @@ export async function pretrain(
   let loss = Number.NaN;
   try {
     for (let step = 0; step < c.steps; step++) {
-      const batch = pretrainBatch(task, pool, rng, c.batchSize, { verificationShare: c.verificationShare, corruption });
+      const mix = { verificationShare: c.verificationShare, corruption };
+      const batch = base && basePool
+        ? mixedBatch([{ task: base, pool: basePool, share: 1 - c.exposure! }, { task, pool, share: c.exposure! }], rng, c.batchSize, mix)
+        : pretrainBatch(task, pool, rng, c.batchSize, mix);
       const r = await policy.ceStep(params, batch.tokens, batch.lossMask, { maxGradNorm: 1 });
       optimizer.update(params, r.grads, learningRate(schedule, step));
       loss = r.loss;

@@ -9,7 +9,8 @@ import { majAtK, passAtK } from "../metrics/sampling";
 import { selfCertainty } from "../rewards/methods";
 import type { Problem, Task } from "../tasks/task";
 import type { Rng } from "../util/rng";
-import { mean } from "../stats/summary";
+import { bootstrap, resample } from "../stats/bootstrap";
+import { mean, sampleSd, standardError } from "../stats/summary";
 import { greedyCorrectness } from "./evaluate";
 import { sampleGroups } from "./rollouts";
 
@@ -34,7 +35,17 @@ export type StaticEvaluation = {
   selfCertaintyAuroc: number | null;
   /** Responses sampled in all (prompts x k). */
   samples: number;
+  /** Standard errors over prompts (null below two prompts): how reliably each figure ranks models. */
+  greedyAccuracySe: number | null;
+  sampleAccuracySe: number | null;
+  /** Of pass@k - greedy accuracy (per prompt, paired), the headroom figure the leaderboard compares. */
+  passAtKGainSe: number | null;
+  /** Bootstrap over prompts (their samples together), AUROC_BOOTSTRAP replicates; null with the AUROC. */
+  selfCertaintyAurocSe: number | null;
 };
+
+/** Replicates of the AUROC's bootstrap over prompts (each recomputes the AUROC of every sample). */
+export const AUROC_BOOTSTRAP = 200;
 
 export interface StaticEvalOptions {
   /** The k of pass@k / maj@k; max(ks) samples are drawn per prompt. */
@@ -59,7 +70,10 @@ export async function staticEvaluation(
     throw new Error(`static evaluation needs positive integer ks, got [${o.ks.join(", ")}]`);
   }
   const K = ks[ks.length - 1]!;
-  const greedy = problems.length === 0 ? 0 : mean(await greedyCorrectness(policy, params, task, problems, { maxNewTokens: o.maxNewTokens, rng: o.rng }));
+  const greedyPerPrompt = await greedyCorrectness(policy, params, task, problems, { maxNewTokens: o.maxNewTokens, rng: o.rng });
+  const greedy = problems.length === 0 ? 0 : mean(greedyPerPrompt);
+  const samplePerPrompt: number[] = [];
+  const gainPerPrompt: number[] = [];
 
   const pass = ks.map(() => 0);
   const maj = ks.map(() => 0);
@@ -85,6 +99,8 @@ export async function staticEvaluation(
         pass[j]! += passAtK(K, c, k);
         maj[j]! += majAtK(group, k);
       });
+      samplePerPrompt.push(c / K);
+      gainPerPrompt.push(passAtK(K, c, K) - greedyPerPrompt[start + p]!);
     }
     rollouts.forEach((r, i) => {
       certainties.push(certainty[i]!);
@@ -96,6 +112,19 @@ export async function staticEvaluation(
   const n = Math.max(problems.length, 1);
   const byK = (sums: number[]) => Object.fromEntries(ks.map((k, j) => [String(k), sums[j]! / n]));
   const sc = auroc(certainties, correct);
+  const se = (xs: number[]) => {
+    const v = standardError(xs);
+    return Number.isFinite(v) ? v : null;
+  };
+  // Prompts resampled with their K samples each: the AUROC's error over the choice of prompts.
+  const aurocReps = Number.isNaN(sc)
+    ? []
+    : bootstrap((rng) => {
+        const idx = resample(problems.map((_, i) => i), rng);
+        const scores = idx.flatMap((i) => certainties.slice(i * K, (i + 1) * K));
+        const labels = idx.flatMap((i) => correct.slice(i * K, (i + 1) * K));
+        return auroc(scores, labels);
+      }, { seed: 1, name: "static-eval/auroc", replicates: AUROC_BOOTSTRAP });
   return {
     prompts: problems.length,
     greedyAccuracy: greedy,
@@ -107,6 +136,10 @@ export async function staticEvaluation(
     sampleAccuracy: correct.filter(Boolean).length / Math.max(correct.length, 1),
     selfCertaintyAuroc: Number.isNaN(sc) ? null : sc,
     samples: correct.length,
+    greedyAccuracySe: se(greedyPerPrompt),
+    sampleAccuracySe: se(samplePerPrompt),
+    passAtKGainSe: se(gainPerPrompt),
+    selfCertaintyAurocSe: aurocReps.length > 1 ? sampleSd(aurocReps) : null,
   };
 }
 
