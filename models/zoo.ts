@@ -2,11 +2,17 @@
 // here, through the project's own pretraining (`npm run zoo` rebuilds them all; `npm run pretrain`
 // with a recipe's flags rebuilds one).
 //
-// The arithmetic models differ in the three things that shape a prior, one at a time from the
-// default (arith-small): size (tiny, medium), amount of pretraining (brief, long), and data quality
-// (a share of confidently-wrong solutions: carry dropped, precedence ignored; or a narrow pool of
-// prompts seen over and over). The zoo was designed by these knobs before any study ran, and is not
-// changed to fit a study's correlation.
+// The ranked models (zoo v2, docs/study/PREREGISTRATION.md) are built for headroom on one RL task,
+// arithmetic level 4 (four operands up to 20): the same network and pretraining on level 3 (four
+// operands up to 9), plus a share of level-4 examples, the exposure, on a ladder from 0 to 32%. RL
+// gains come from eliciting what pretraining left latent at a model's edge of competence; the
+// ladder moves that edge. Two crossings vary what else shapes a prior at a middle exposure: a larger
+// network, and a confidently-wrong share of solutions. The design and the admission gates below were
+// fixed before any of these models was trained, and nothing is dropped or replaced after seeing a
+// study's correlation: a model that fails its gate is reported as such.
+//
+// arith-small (the engine's default model, level 3 only) and countdown-small (for the external
+// reward section) are shipped beside them, unranked.
 //
 // Every recipe pins `threads: 1`: onnxruntime's multi-threaded kernels may sum in a different order
 // on a machine with another core count, and one thread keeps a rebuild bit-identical; `npm run zoo`
@@ -16,22 +22,41 @@ import type { PretrainConfig } from "../runner/engine/train/pretrain-config";
 export interface ZooRecipe {
   /** Folder under models/ and the BaseModel's name. */
   readonly name: string;
-  /** Whether the study ranks it by MCS (the arithmetic models) or uses it for one section only. */
+  /** Whether the study ranks it by MCS, or uses it for one section only. */
   readonly ranked: boolean;
   readonly config: Partial<PretrainConfig>;
 }
 
 const arith = { task: "arith", difficulty: 3, width: 64, depth: 2, heads: 4, steps: 1500, seed: 1, threads: 1, family: "arith-gpt" } as const;
 
+/** The RL task of the ranked models. */
+export const RL_LEVEL = 4;
+/** The level their pretraining comes from, but for the exposure share. */
+export const BASE_LEVEL = 3;
+
+const ladder = (exposure: number) => ({ ...arith, difficulty: RL_LEVEL, baseLevel: BASE_LEVEL, exposure, family: "arith-exposure" });
+const pct = (x: number) => `${+(x * 100).toFixed(1)}%`;
+
+/** Exposure shares of the ladder. */
+export const EXPOSURES = [0, 0.005, 0.01, 0.02, 0.04, 0.08, 0.16, 0.32] as const;
+
 export const ZOO: readonly ZooRecipe[] = [
-  { name: "arith-small", ranked: true, config: { ...arith, description: "Default: 2 layers, width 64, 1500 steps of clean arithmetic" } },
-  { name: "arith-tiny", ranked: true, config: { ...arith, width: 32, description: "Smaller: 2 layers, width 32, 1500 steps of clean arithmetic" } },
-  { name: "arith-medium", ranked: true, config: { ...arith, width: 96, depth: 3, description: "Larger: 3 layers, width 96, 1500 steps of clean arithmetic" } },
-  { name: "arith-brief", ranked: true, config: { ...arith, steps: 500, description: "Less pretraining: 500 steps of clean arithmetic" } },
-  { name: "arith-long", ranked: true, config: { ...arith, steps: 4000, description: "More pretraining: 4000 steps of clean arithmetic" } },
-  { name: "arith-carry", ranked: true, config: { ...arith, corruption: "carry_error:0.3", description: "30% of solutions drop every carry in additions (confidently wrong)" } },
-  { name: "arith-l2r", ranked: true, config: { ...arith, corruption: "left_to_right:0.3", description: "30% of solutions ignore operator precedence (confidently wrong)" } },
-  { name: "arith-narrow", ranked: true, config: { ...arith, poolSize: 256, description: "Narrow data: 1500 steps over only 256 distinct prompts" } },
+  ...EXPOSURES.map((x) => ({
+    name: `arith-x${+(x * 100).toFixed(1)}`,
+    ranked: true,
+    config: { ...ladder(x), description: `Level 3 with ${pct(x)} level-4 exposure: 2 layers, width 64, 1500 steps` },
+  })),
+  {
+    name: "arith-x4-wide",
+    ranked: true,
+    config: { ...ladder(0.04), width: 96, depth: 3, description: "Larger network (3 layers, width 96), 4% level-4 exposure, 1500 steps" },
+  },
+  {
+    name: "arith-x8-carry",
+    ranked: true,
+    config: { ...ladder(0.08), corruption: "carry_error:0.3", description: "8% level-4 exposure; 30% of solutions drop every carry in additions (confidently wrong)" },
+  },
+  { name: "arith-small", ranked: false, config: { ...arith, description: "The engine's default model: 2 layers, width 64, 1500 steps of level-3 arithmetic" } },
   {
     name: "countdown-small",
     ranked: false,
@@ -41,6 +66,39 @@ export const ZOO: readonly ZooRecipe[] = [
     },
   },
 ];
+
+/**
+ * Admission gates of a ranked model, on its RL task, from the static evaluation (256 held-out
+ * prompts, 64 samples each at temperature 1, the RL temperature): sampled pass@1 within
+ * [minPassAt1, maxPassAt1] (some reward signal, not at the ceiling) and pass@8 at least minHeadroom
+ * above it (a group of 8 rollouts often holds a correct answer the policy does not yet prefer: the
+ * headroom RL can elicit). Fixed before the zoo was trained.
+ */
+export const ADMISSION = { minPassAt1: 0.03, maxPassAt1: 0.5, minHeadroom: 0.1 } as const;
+
+export interface Admission {
+  passAt1: number | null;
+  passAt8: number | null;
+  admitted: boolean;
+  /** Why a model is not admitted (empty when it is). */
+  reasons: string[];
+}
+
+/** A model's gate figures and verdict from its manifest's static evaluation. */
+export function admission(evaluation: unknown): Admission {
+  const e = (evaluation && typeof evaluation === "object" ? evaluation : {}) as Record<string, unknown>;
+  const passAt = (e.passAt && typeof e.passAt === "object" ? e.passAt : {}) as Record<string, unknown>;
+  const num = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : null);
+  const passAt1 = num(passAt["1"]), passAt8 = num(passAt["8"]);
+  const reasons: string[] = [];
+  if (passAt1 === null || passAt8 === null) reasons.push("no pass@1 / pass@8 in the static evaluation");
+  else {
+    if (passAt1 < ADMISSION.minPassAt1) reasons.push(`pass@1 ${passAt1.toFixed(3)} < ${ADMISSION.minPassAt1} (almost no reward signal)`);
+    if (passAt1 > ADMISSION.maxPassAt1) reasons.push(`pass@1 ${passAt1.toFixed(3)} > ${ADMISSION.maxPassAt1} (near its ceiling)`);
+    if (passAt8 - passAt1 < ADMISSION.minHeadroom) reasons.push(`pass@8 - pass@1 = ${(passAt8 - passAt1).toFixed(3)} < ${ADMISSION.minHeadroom} (no headroom)`);
+  }
+  return { passAt1, passAt8, admitted: reasons.length === 0, reasons };
+}
 
 /** The pretrain CLI's arguments for a recipe (the CLI records them in the manifest as its command). */
 export function recipeArgs(r: ZooRecipe, modelsDir = "models"): string[] {
