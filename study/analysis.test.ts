@@ -4,14 +4,16 @@ import { METRICS } from "../runner/engine/metrics/metricNames";
 import type { StepRecord } from "../runner/engine/train/api";
 import { type TrainConfigInput, trainConfigSchema } from "../runner/engine/train/config";
 import { buildLeaderboard } from "../server/services/leaderboard-table";
+import { protocolOf } from "../runner/engine/train/protocol";
 import {
   analyzeDataset,
-  analyzeLearningRates,
+  analyzePilot,
+  choosePilotLearningRate,
   analyzeTtt,
   analyzeZoo,
   edgeMeans,
   failureMode,
-  learningRateTradeoff,
+  relativeCollapseStep,
   movingMean,
   riseFall,
   runFigures,
@@ -49,8 +51,8 @@ function manifest(name: string, evaluation: Record<string, unknown>, details: Re
 function results(runs: StudyRunResult[], models: Record<string, ModelManifest>, ranked: string[]): StudyResults {
   return {
     plan: {
-      mode: "quick", rankedModels: ranked, seeds: [1, 2], steps: 10, focusModel: ranked[0]!,
-      intrinsicMethods: ["majority_vote"], datasetSizes: [32, 128], externalModel: "c", externalMethods: [], learningRates: [1e-4, 5e-4], runs: runs.map((r) => r.spec),
+      mode: "quick", rankedModels: ranked, excludedModels: [], seeds: [1, 2], steps: 10, focusModel: ranked[0]!,
+      intrinsicMethods: ["majority_vote"], datasetSizes: [32, 128], externalModel: "c", externalMethods: [], pilotLearningRates: [1e-4, 5e-4], runs: runs.map((r) => r.spec),
     },
     runs,
     models,
@@ -143,10 +145,11 @@ describe("per run and zoo", () => {
     b: manifest("b", { greedyAccuracy: 0.4, k: 8, passAtK: 0.9 }, { steps: 4000 }),
   }, ["a", "b"]);
 
-  it("runFigures carries MCS by the engine's rule and first / best val accuracy", () => {
+  it("runFigures carries MCS by the engine's rule, the run's protocol and its validation curve", () => {
     expect(runFigures(runs[0]!)).toEqual({
       runId: "a.mv.s1", baseModelId: "a", rewardMethod: "majority_vote", seed: 1, mcsStep: 4, mcsCensored: false,
-      initialAccuracy: 0.3, bestAccuracy: 0.3, defaultProtocol: true,
+      protocol: protocolOf({ steps: 5 }),
+      validation: [{ step: 0, value: 0.3, se: null }, { step: 5, value: 0.2, se: null }],
     });
     expect(runFigures(runs[3]!)).toMatchObject({ mcsStep: 5, mcsCensored: true });
   });
@@ -159,19 +162,22 @@ describe("per run and zoo", () => {
         { id: "b", name: "b", family: "arith-gpt", staticEval: res.models.b!.evaluation },
       ],
       runs.slice(0, 5).map(runFigures),
+      protocolOf({ steps: 5 }).key,
     );
     expect(board).toEqual(direct);
+    expect(board.protocol.label).toBe("steps 5");
     // b never collapsed: censored, ranked first. a: seeds at 4 and 5 -> median 4.5.
     expect(board.rows.map((r) => [r.model, r.mcsLabel])).toEqual([["b", "> 5"], ["a", "4.5"]]);
+    // The mean of the validations after step 0 (at most three) minus the initial one.
     expect(board.rows[0]!.gtGain).toBeCloseTo(0.5);
-    expect(board.rows[1]!.gtGain).toBeCloseTo(0.2);
+    expect(board.rows[1]!.gtGain).toBeCloseTo((0.5 + 0.4) / 2 - 0.3);
   });
 
   it("analyzeZoo lists per-seed figures and manifest details", () => {
     const zoo = analyzeZoo(res);
     const a = zoo.rows.find((r) => r.row.model === "a")!;
     expect(a.mcsPerSeed).toEqual([{ seed: 1, value: { step: 4, censored: false } }, { seed: 2, value: { step: 5, censored: false } }]);
-    expect(a.gtGainPerSeed[0]!.value).toBeCloseTo(0.2);
+    expect(a.gtGainPerSeed[0]!.value).toBeCloseTo(0.15);
     expect(a.corruption).toBe("carry_error:0.3");
     expect(a.pretrainingSteps).toBe(1500);
     expect(zoo.rows.find((r) => r.row.model === "b")!.corruption).toBe("none");
@@ -228,56 +234,32 @@ describe("staticEvalFigures", () => {
   });
 });
 
-describe("learning rate", () => {
-  const ra = (xs: number[]) => ({ [METRICS.rewardAccuracy]: xs });
-  const kl = [0.01, 0.02, 0.03, 0.04, 0.05];
-  const cfg = (reward: "majority_vote" | "ground_truth", lr?: number, seed = 1): TrainConfigInput => ({ model: "a", reward, seed, steps: 5, ...(lr === undefined ? {} : { lr }) });
-  const gtRecords = (val: Record<number, number>) => records({ ...ra([1, 1, 1, 1, 1]), [METRICS.klRef]: kl }, val);
-  // Ids carry no rate on purpose: the rate is read from the config.
-  const runs = [
-    run("mv.default.s1", ["zoo", "lr"], cfg("majority_vote"), records({ ...ra([0.5, 0.3, 0.2, 0.2, 0.2]), [METRICS.klRef]: kl }, { 0: 0.3, 5: 0.25 })),
-    run("mv.default.s2", ["lr"], cfg("majority_vote", undefined, 2), records(ra([0.005, 0.005, 0.005, 0.005, 0.005]), { 0: 0.3 })),
-    run("mv.low", ["lr"], cfg("majority_vote", 1e-4), records(ra([0.6, 0.6, 0.6, 0.6, 0.6]), { 0: 0.3, 5: 0.3 })),
-    run("mv.high", ["lr"], cfg("majority_vote", 5e-4), records(ra([0.5, 0.1, 0.005, 0, 0]), { 0: 0.3, 5: 0.1 })),
-    run("gt.default", ["zoo", "lr"], cfg("ground_truth"), gtRecords({ 0: 0.3, 2: 0.35, 5: 0.3 })),
-    run("gt.low", ["lr"], cfg("ground_truth", 1e-4), gtRecords({ 0: 0.3, 3: 0.45, 5: 0.4 })),
-    run("gt.high", ["lr"], cfg("ground_truth", 5e-4), gtRecords({ 0: 0.3, 5: 0.2 })),
-    run("mv.zoo-only", ["zoo"], cfg("majority_vote", 1e-3), records(ra([0.005, 0.5, 0.5, 0.5, 0.5]))),
-  ];
-  const res = results(runs, {}, ["a"]);
-  const rows = analyzeLearningRates(res);
-
-  it("one row per (lr, reward) of the lr section, rates ascending, ground_truth first, lowest seed", () => {
-    expect(rows.map((r) => [r.lr, r.reward, r.runId])).toEqual([
-      [1e-4, "ground_truth", "gt.low"], [1e-4, "majority_vote", "mv.low"],
-      [2e-4, "ground_truth", "gt.default"], [2e-4, "majority_vote", "mv.default.s1"],
-      [5e-4, "ground_truth", "gt.high"], [5e-4, "majority_vote", "mv.high"],
-    ]);
-    expect(summarizeRun(runs[3]!).lr).toBe(5e-4);
+describe("pilot", () => {
+  const gt = (id: string, lr: number, val: Record<number, number>) =>
+    run(id, ["pilot"], { model: "a", reward: "ground_truth", seed: 1, steps: 5, lr }, records({ [METRICS.rewardAccuracy]: [1, 1, 1, 1, 1] }, val));
+  it("reports each rate's GT gain by the leaderboard's rule and chooses the largest, the smaller rate on a tie", () => {
+    const runs = [
+      gt("p3", 5e-4, { 0: 0.3, 1: 0.3, 3: 0.4, 4: 0.4, 5: 0.4 }), // +0.1
+      gt("p1", 1e-4, { 0: 0.3, 1: 0.9, 3: 0.3, 4: 0.3, 5: 0.3 }), // a peak that does not count: 0
+      gt("p2", 2e-4, { 0: 0.3, 1: 0.3, 3: 0.35, 4: 0.35, 5: 0.35 }), // +0.05
+    ];
+    const rows = analyzePilot(results(runs, {}, ["a"]));
+    expect(rows.map((r) => [r.lr, r.runId])).toEqual([[1e-4, "p1"], [2e-4, "p2"], [5e-4, "p3"]]);
+    expect(rows.map((r) => r.gain!.gain)).toEqual([expect.closeTo(0, 12), expect.closeTo(0.05, 12), expect.closeTo(0.1, 12)]);
+    expect(choosePilotLearningRate(rows)).toBe(5e-4);
+    const tie = [rows[0]!, { ...rows[2]!, lr: 1e-3 }, rows[2]!];
+    expect(choosePilotLearningRate(tie)).toBe(5e-4);
+    expect(choosePilotLearningRate([{ lr: 1e-4, runId: "x", gain: null }])).toBeNull();
   });
+});
 
-  it("MCS for majority_vote only; smoothed minimum reward accuracy; val figures; GT gain; final KL", () => {
-    const at = (lr: number, reward: string) => rows.find((r) => r.lr === lr && r.reward === reward)!;
-    for (const r of rows.filter((x) => x.reward === "ground_truth")) expect(r.mcs).toBeNull();
-    expect(at(5e-4, "majority_vote").mcs).toEqual({ step: 3, censored: false });
-    expect(at(2e-4, "majority_vote").mcs).toEqual({ step: 5, censored: true });
-    // Moving means 0.5, 0.4, 0.333, 0.3, 0.28: the raw 0.2 never shows.
-    expect(at(2e-4, "majority_vote").minRewardAccuracy).toBeCloseTo(0.28);
-    // Moving means of 0.5, 0.1, 0.005, 0, 0: the last, 0.121.
-    expect(at(5e-4, "majority_vote").minRewardAccuracy).toBeCloseTo(0.121);
-    expect(at(1e-4, "ground_truth").val).toMatchObject({ initial: 0.3, peak: 0.45, peakStep: 3, final: 0.4 });
-    expect(at(1e-4, "ground_truth").gtGain).toBeCloseTo(0.15);
-    expect(at(5e-4, "ground_truth").gtGain).toBe(0);
-    expect(at(1e-4, "majority_vote").gtGain).toBeNull();
-    // Mean of the last 10 (here all 5) KL values.
-    expect(at(2e-4, "ground_truth").finalKl).toBeCloseTo(0.03);
-    expect(at(1e-4, "majority_vote").finalKl).toBeNull();
-    expect(at(1e-4, "majority_vote").collapseThreshold).toBe(0.01);
-  });
-
-  it("the trade-off: GT gains at low rates, majority voting collapses only at the high one, no rate has both", () => {
-    const t = learningRateTradeoff(rows);
-    expect(t.map((x) => [x.lr, x.gains, x.collapses])).toEqual([[1e-4, true, false], [2e-4, true, false], [5e-4, false, true]]);
-    expect(learningRateTradeoff(rows.filter((r) => r.lr !== 5e-4 || r.reward === "majority_vote")).at(-1)).toMatchObject({ lr: 5e-4, gt: null, gains: false, collapses: true });
+describe("secondary collapse rule", () => {
+  const mv = (ra: number[]) => run("m", ["zoo"], { model: "a", reward: "majority_vote", seed: 1, steps: ra.length }, records({ [METRICS.rewardAccuracy]: ra }));
+  it("collapses at the first step after the first five below the share of their mean", () => {
+    // Start 0.6; half is 0.3: step 8 is the first below it (step 3's dip is inside the baseline steps).
+    const r = mv([0.6, 0.6, 0.2, 0.8, 0.8, 0.5, 0.35, 0.29, 0.1, 0.1]);
+    expect(relativeCollapseStep(r, 0.5)).toEqual({ step: 8, censored: false });
+    expect(relativeCollapseStep(r, 0.2)).toEqual({ step: 9, censored: false });
+    expect(relativeCollapseStep(mv([0.5, 0.5, 0.5, 0.5, 0.5, 0.4, 0.4]), 0.5)).toEqual({ step: 7, censored: true });
   });
 });

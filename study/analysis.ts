@@ -8,7 +8,7 @@ import { METRICS } from "../runner/engine/metrics/metricNames";
 import { type CollapseStep, type MetricPoint, modelCollapseStep } from "../runner/engine/metrics/mcs";
 import type { StepRecord } from "../runner/engine/train/api";
 import { protocolOf } from "../runner/engine/train/protocol";
-import { runGain, type ValidationPoint } from "../runner/engine/metrics/gain";
+import { type RunGain, runGain, type ValidationPoint } from "../runner/engine/metrics/gain";
 import { effectiveDatasetSize } from "../runner/engine/train/config";
 import {
   GT_METHOD,
@@ -23,6 +23,7 @@ import {
   medianMcs,
   plainMedian,
 } from "../server/services/leaderboard-table";
+import { simulatePower, TARGET_POWER, TARGET_RHO } from "../runner/engine/stats/power";
 import type { StudyResults, StudyRunResult, StudySection } from "./types";
 
 // ---------------------------------------------------------------------------------------------
@@ -285,20 +286,80 @@ export function gtGainOf(run: StudyRunResult): number | null {
   return runGain(validationOf(run.records))?.gain ?? null;
 }
 
-export function zooModelInfos(results: StudyResults): ModelInfo[] {
-  return results.plan.rankedModels.map((name) => {
+export function zooModelInfos(results: StudyResults, models: readonly string[] = results.plan.rankedModels): ModelInfo[] {
+  return models.map((name) => {
     const m = results.models[name];
     return { id: name, name, family: m?.card?.family ?? "", staticEval: m?.evaluation };
   });
+}
+
+export interface LeaderboardOptions {
+  /** The sections whose runs count (default: the zoo's, the primary analysis). */
+  sections?: readonly StudySection[];
+  /** The models ranked (default: the plan's admitted ones). */
+  models?: readonly string[];
+  /** Another collapse rule for majority_vote runs (the secondary analyses); default: MCS. */
+  collapse?: (run: StudyRunResult) => CollapseStep;
 }
 
 /**
  * The leaderboard of the zoo section's runs, built by buildLeaderboard exactly as the dashboard
  * does, under the zoo runs' training protocol.
  */
-export function studyLeaderboard(results: StudyResults): Leaderboard {
-  const zoo = runsIn(results, "zoo");
-  return buildLeaderboard(zooModelInfos(results), zoo.map(runFigures), zoo[0] ? protocolOf(zoo[0].spec.config).key : undefined);
+export function studyLeaderboard(results: StudyResults, o: LeaderboardOptions = {}): Leaderboard {
+  const runs = (o.sections ?? ["zoo"]).flatMap((s) => runsIn(results, s));
+  const figures = runs.map((run) => {
+    const f = runFigures(run);
+    if (!o.collapse) return f;
+    const c = o.collapse(run);
+    return { ...f, mcsStep: c.step, mcsCensored: c.censored };
+  });
+  return buildLeaderboard(zooModelInfos(results, o.models), figures, runs[0] ? protocolOf(runs[0].spec.config).key : undefined);
+}
+
+/** Steps whose reward accuracy sets a run's starting level in the relative collapse rule. */
+export const RELATIVE_BASELINE_STEPS = 5;
+
+/**
+ * The pre-registered secondary collapse rule: the first step after the first RELATIVE_BASELINE_STEPS
+ * at which train/reward_accuracy falls below `factor` times its mean over those first steps
+ * (censored, "> last step", when it never does).
+ */
+export function relativeCollapseStep(run: StudyRunResult, factor: number): CollapseStep {
+  const ra = series(run.records.filter((r) => r.step > 0), METRICS.rewardAccuracy).filter((p) => Number.isFinite(p.value));
+  const start = ra.filter((p) => p.step <= RELATIVE_BASELINE_STEPS);
+  const last = ra.at(-1)?.step ?? 0;
+  if (start.length === 0) return { step: last, censored: true };
+  const initial = start.reduce((a, p) => a + p.value, 0) / start.length;
+  const hit = ra.find((p) => p.step > RELATIVE_BASELINE_STEPS && p.value < factor * initial);
+  return hit ? { step: hit.step, censored: false } : { step: last, censored: true };
+}
+
+export interface SeedsForPower {
+  /** Seeds per model that would give the primary test 0.8 power at rho 0.8 (null: none up to maxSeeds). */
+  seeds: number | null;
+  power: number;
+  /** Compute relative to the study's (seeds / the study's seeds). */
+  computeFactor: number | null;
+}
+
+/**
+ * How many seeds per model the primary test would need for TARGET_POWER, from the one-seed
+ * reliabilities measured here stepped up with Spearman-Brown, at the same number of models.
+ */
+export function seedsForPower(board: Leaderboard, studySeeds: number, maxSeeds = 30): SeedsForPower {
+  const mcs = board.predictors.find((p) => p.predictor === "mcs")!;
+  const r1x = mcs.reliability.single, r1y = board.gtGainReliability.single;
+  if (r1x === undefined || r1y === undefined || !Number.isFinite(r1x) || !Number.isFinite(r1y) || mcs.n < 3) {
+    return { seeds: null, power: Number.NaN, computeFactor: null };
+  }
+  const sb = (r: number, k: number) => (r <= 0 ? 0 : Math.min(1, (k * r) / (1 + (k - 1) * r)));
+  let power = 0;
+  for (let k = 1; k <= maxSeeds; k++) {
+    power = simulatePower({ n: mcs.n, rho: TARGET_RHO, reliabilityX: sb(r1x, k), reliabilityY: sb(r1y, k), simulations: 4000 }).power;
+    if (power >= TARGET_POWER) return { seeds: k, power, computeFactor: k / studySeeds };
+  }
+  return { seeds: null, power, computeFactor: null };
 }
 
 export interface SeedFigure<T> {
@@ -311,6 +372,8 @@ export interface ZooModelRow {
   parameters: number | null;
   pretrainingSteps: number | null;
   corruption: string;
+  /** Share of pretraining at the RL level (null for a model without an exposure mix). */
+  exposure: number | null;
   /** Static evaluation figures present in the manifest, by column label (staticEvalFigures). */
   staticEval: Record<string, number>;
   mcsPerSeed: SeedFigure<McsValue>[];
@@ -363,6 +426,7 @@ export function analyzeZoo(results: StudyResults): ZooAnalysis {
       parameters: manifest?.parameterCount ?? null,
       pretrainingSteps: typeof details.steps === "number" ? details.steps : null,
       corruption: typeof details.corruption === "string" && details.corruption ? details.corruption : "none",
+      exposure: typeof details.exposure === "number" ? details.exposure : null,
       staticEval: staticEvalFigures(manifest?.evaluation),
       mcsPerSeed: bySeed(
         own
@@ -488,84 +552,29 @@ export function analyzeTtt(results: StudyResults): TttPair[] {
 // ---------------------------------------------------------------------------------------------
 // Learning rate: the regime in which MCS and GT gain are compared.
 
-export interface LearningRateRow {
+export interface PilotRow {
   lr: number;
-  reward: string;
   runId: string;
-  seed: number;
-  /** The run's MCS threshold (train/reward_accuracy below it counts as collapse). */
-  collapseThreshold: number;
-  /** MCS by the engine's rule; null for ground_truth, whose reward agrees with the ground truth by construction. */
-  mcs: CollapseStep | null;
-  /** Lowest train/reward_accuracy after smoothing (moving mean, ANALYSIS_THRESHOLDS.smoothingWindow steps). */
-  minRewardAccuracy: number | null;
-  /** val/accuracy: initial, peak (first step reaching it), final. */
-  val: RiseFall;
-  /** Best minus initial val accuracy as runFigures computes it; ground_truth rows only (the leaderboard's GT gain). */
-  gtGain: number | null;
-  /** actor/kl_ref at the end of the run, smoothed like the rewards (a single step's KL estimate is noisy). */
-  finalKl: number | null;
+  /** The run's gain by the leaderboard's rule (metrics/gain.ts), null without validations. */
+  gain: RunGain | null;
 }
 
-/** Row order within one rate: the supervised reference first, then majority voting, then anything else. */
-const LR_REWARD_ORDER = [GT_METHOD, MCS_METHOD];
-
-function minValue(points: readonly MetricPoint[]): number | null {
-  return points.length === 0 ? null : Math.min(...points.map((p) => p.value));
+/** The pilot's runs, one per learning rate, rates ascending. */
+export function analyzePilot(results: StudyResults): PilotRow[] {
+  return runsIn(results, "pilot")
+    .map((run) => ({ lr: run.spec.config.lr, runId: run.spec.id, gain: runGain(validationOf(run.records)) }))
+    .sort((a, b) => a.lr - b.lr);
 }
 
 /**
- * One row per (learning rate, reward) of the "lr" section, rates ascending. The section plans one
- * seed; should a group hold several, its lowest seed is reported, as the other sections' curves do.
+ * The pre-registered choice (Part B): the learning rate with the largest GT gain; on a tie, the
+ * smaller rate. null when no run has a gain.
  */
-export function analyzeLearningRates(results: StudyResults): LearningRateRow[] {
-  const groups = groupBy(runsIn(results, "lr"), (r) => `${r.spec.config.lr}|${r.spec.config.reward}`);
-  const rank = (reward: string) => {
-    const i = LR_REWARD_ORDER.indexOf(reward);
-    return i < 0 ? LR_REWARD_ORDER.length : i;
-  };
-  return [...groups.values()]
-    .map((runs) => {
-      const run = [...runs].sort((a, b) => a.spec.config.seed - b.spec.config.seed)[0]!;
-      const s = summarizeRun(run);
-      const gt = s.reward === GT_METHOD;
-      return {
-        lr: s.lr,
-        reward: s.reward,
-        runId: s.id,
-        seed: s.seed,
-        collapseThreshold: run.spec.config.collapseThreshold,
-        mcs: gt ? null : s.mcs,
-        minRewardAccuracy: minValue(smoothedSeries(run, METRICS.rewardAccuracy)),
-        val: s.val,
-        gtGain: gt ? gtGainOf(run) : null,
-        finalKl: riseFall(smoothedSeries(run, METRICS.klRef)).final,
-      };
-    })
-    .sort((a, b) => a.lr - b.lr || rank(a.reward) - rank(b.reward) || a.reward.localeCompare(b.reward));
-}
-
-export interface LearningRateTradeoff {
-  lr: number;
-  /** The ground_truth row at this rate (null when the section has none). */
-  gt: LearningRateRow | null;
-  /** The majority_vote row at this rate (null when the section has none). */
-  mv: LearningRateRow | null;
-  /** GT gain reaches ANALYSIS_THRESHOLDS.accuracyMargin. */
-  gains: boolean;
-  /** majority_vote fell below the MCS threshold within the run (MCS not censored). */
-  collapses: boolean;
-}
-
-/**
- * Per rate, whether supervised RL clearly gains and whether majority voting collapses: the MCS-vs-GT
- * gain comparison is only meaningful at a rate where both happen.
- */
-export function learningRateTradeoff(rows: readonly LearningRateRow[]): LearningRateTradeoff[] {
-  const rates = [...new Set(rows.map((r) => r.lr))].sort((a, b) => a - b);
-  return rates.map((lr) => {
-    const gt = rows.find((r) => r.lr === lr && r.reward === GT_METHOD) ?? null;
-    const mv = rows.find((r) => r.lr === lr && r.reward === MCS_METHOD) ?? null;
-    return { lr, gt, mv, gains: clears(gt?.gtGain, T.accuracyMargin), collapses: mv !== null && mv.mcs !== null && !mv.mcs.censored };
-  });
+export function choosePilotLearningRate(rows: readonly PilotRow[]): number | null {
+  let best: PilotRow | null = null;
+  for (const r of rows) {
+    if (!r.gain) continue;
+    if (!best || r.gain.gain > best.gain!.gain || (r.gain.gain === best.gain!.gain && r.lr < best.lr)) best = r;
+  }
+  return best?.lr ?? null;
 }

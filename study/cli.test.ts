@@ -30,6 +30,6 @@ describe("npm run zoo", () => {
   it("an unknown recipe: one line naming the recipes, exit 2", () => {
     const r = run("study/zoo.ts", ["--only", "arith-small,nope"]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^zoo: no recipe named nope \(recipes: arith-small, .*countdown-small\)$/);
+    expect(r.stderr).toMatch(/^zoo: no recipe named nope \(recipes: arith-l4-1500, .*arith-small, countdown-small\)$/);
   });
 });

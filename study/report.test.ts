@@ -8,8 +8,8 @@ import { METRICS } from "../runner/engine/metrics/metricNames";
 import type { StepRecord } from "../runner/engine/train/api";
 import { type TrainConfigInput, trainConfigSchema } from "../runner/engine/train/config";
 import { train } from "../runner/engine/train/train";
-import { analyzeLearningRates, analyzeZoo, studyLeaderboard } from "./analysis";
-import { CURVES_CSV_COLUMNS, DISCUSSION_PLACEHOLDER, RUNS_CSV_COLUMNS, ZOO_MCS_HEADER, datasetFindings, lrFindings, writeReport, zooFindings } from "./report";
+import { analyzeZoo, studyLeaderboard } from "./analysis";
+import { CURVES_CSV_COLUMNS, DISCUSSION_PLACEHOLDER, RUNS_CSV_COLUMNS, ZOO_MCS_HEADER, datasetFindings, writeReport, zooFindings } from "./report";
 import type { StudyResults, StudyRunResult, StudySection } from "./types";
 import { manifestFixture } from "./fixtures";
 
@@ -61,9 +61,9 @@ function studyResults(zooGains: readonly number[] = [0.05, 0.15, 0.3]): StudyRes
   for (const [model, mcs, gain] of zoo) {
     [1, 2].forEach((seed, i) => {
       const focus = model === "arith-small" && seed === 1;
-      const extra: StudySection[] = focus ? ["dataset", "ttt", "lr"] : [];
+      const extra: StudySection[] = focus ? ["dataset", "ttt"] : [];
       runs.push(run(["zoo", ...extra], { model, reward: "majority_vote", seed, datasetSize: 1024 }, curve({ collapseAt: mcs[i]!, val0: 0.3, rise: 0.05, fall: 0.2 })));
-      runs.push(run(focus ? ["zoo", "lr"] : ["zoo"], { model, reward: "ground_truth", seed }, curve({ collapseAt: null, val0: 0.3, rise: gain, fall: 0 })));
+      runs.push(run(["zoo"], { model, reward: "ground_truth", seed }, curve({ collapseAt: null, val0: 0.3, rise: gain, fall: 0 })));
     });
   }
   // Methods on the focus model: one of each failure mode.
@@ -75,12 +75,6 @@ function studyResults(zooGains: readonly number[] = [0.05, 0.15, 0.3]): StudyRes
   runs.push(run(["dataset"], { model: "arith-small", reward: "majority_vote", seed: 1, datasetSize: 2048 }, curve({ collapseAt: 8, val0: 0.3, rise: 0.05, fall: 0.2 }), "arith-small.majority_vote.n2048.s1.dataset"));
   // Test-time training.
   runs.push(run(["ttt"], { model: "arith-small", reward: "majority_vote", seed: 1, trainOnValidation: true, datasetSize: 128 }, curve({ collapseAt: null, val0: 0.3, rise: 0.2, fall: -0.05 })));
-  // Learning rate, beside the default-rate zoo runs of arith-small seed 1 (GT gain 0.15, MCS 10): ground_truth gains most
-  // at 1e-4 and loses at 5e-4; majority_vote stays up at 1e-4 and collapses earliest at 5e-4.
-  for (const [lr, collapseAt, rise, fall] of [[1e-4, null, 0.25, 0], [5e-4, 5, 0, 0.1]] as const) {
-    runs.push(run(["lr"], { model: "arith-small", reward: "majority_vote", seed: 1, lr }, curve({ collapseAt, val0: 0.3, rise: 0.05, fall: 0.2 }), `arith-small.majority_vote.lr${lr}.s1`));
-    runs.push(run(["lr"], { model: "arith-small", reward: "ground_truth", seed: 1, lr }, curve({ collapseAt: null, val0: 0.3, rise, fall }), `arith-small.ground_truth.lr${lr}.s1`));
-  }
   // External, on countdown.
   for (const [reward, rise, fall] of [["self_verification", 0.2, -0.1], ["token_entropy", 0.05, 0.2], ["ground_truth", 0.3, 0]] as const) {
     runs.push(run(["external"], { model: "countdown-small", task: "countdown", reward, seed: 1 }, curve({ collapseAt: null, val0: 0.2, rise, fall })));
@@ -89,6 +83,7 @@ function studyResults(zooGains: readonly number[] = [0.05, 0.15, 0.3]): StudyRes
     plan: {
       mode: "quick",
       rankedModels: zoo.map((z) => z[0]),
+      excludedModels: [],
       seeds: [1, 2],
       steps: STEPS,
       focusModel: "arith-small",
@@ -96,7 +91,7 @@ function studyResults(zooGains: readonly number[] = [0.05, 0.15, 0.3]): StudyRes
       datasetSizes: [32, 1024, 2048],
       externalModel: "countdown-small",
       externalMethods: ["self_verification", "token_entropy", "ground_truth"],
-      learningRates: [1e-4, 5e-4],
+      pilotLearningRates: [],
       runs: runs.map((r) => r.spec),
     },
     runs,
@@ -144,7 +139,6 @@ describe("writeReport", () => {
         "README.md", "runs.csv", "models.csv", "curves.csv",
         "zoo-reward-accuracy.png", "zoo-mcs-vs-gt-gain.png",
         "methods-val-accuracy.png", "methods-gt-reward.png", "methods-proxy-reward.png", "methods-length.png", "methods-repetition.png",
-        "lr-val-accuracy.png", "lr-reward-accuracy.png",
         "dataset-reward-accuracy.png", "dataset-val-accuracy.png", "ttt-val-accuracy.png", "external-val-accuracy.png", "external-gt-reward.png",
       ].sort(),
     );
@@ -161,45 +155,23 @@ describe("writeReport", () => {
     const { header, rows } = markdownTable(md, ZOO_MCS_HEADER);
     const model = header.indexOf("model");
     const mcs = header.indexOf(ZOO_MCS_HEADER);
-    expect(rows.map((r) => [r[model], r[mcs]])).toEqual(board.rows.map((r) => [r.model, r.mcsLabel]));
+    expect(rows.map((r) => [r[model], r[mcs]])).toEqual(board.rows.map((r) => [r.model, `${r.mcsLabel} ${r.mcsInterval!.label}`]));
     // Hand check: long is censored in seed 1 (> 20) and collapsed at 16 in seed 2 -> median censored.
-    expect(rows.map((r) => r[mcs])).toEqual(["> 18", "11", "5"]);
+    expect(rows.map((r) => r[mcs]!.split(" [")[0])).toEqual(["> 18", "11", "5"]);
   });
 
   it("states the findings from the numbers, with placeholders for the discussion", () => {
-    // rho = 1 over 3 models happens by chance 1 time in 6: the text must not claim more.
-    expect(md).toContain("**Same direction, not established.** MCS ranks the models like GT gain: ρ = 1.00 over 3 models, 2 seeds");
-    expect(md).toContain("arises by chance 16.7% of the time");
+    // rho = 1 over 3 models happens by chance 1 time in 6, and three models cannot have the power for a verdict.
+    expect(md).toContain("**Cannot tell (underpowered).** Underpowered: power ");
+    expect(md).toContain("rho 1.00 [");
+    expect(md).toContain("one-sided exact p 0.167, n 3. No verdict.");
+    expect(md).toContain("**Secondary analyses** (pre-registered)");
+    expect(md).toContain("reward accuracy below 0.5x its start");
     expect(md).toMatch(/Collapse starts at 1024 prompts/);
     expect(md).toContain("token_entropy (seed 1)");
     expect(md).toContain("failure mode: length collapse");
-    expect(md.split(DISCUSSION_PLACEHOLDER).length - 1).toBe(6);
+    expect(md.split(DISCUSSION_PLACEHOLDER).length - 1).toBe(5);
     expect(md).toContain("npm run study");
-  });
-
-  it("the learning-rate section follows the zoo and tabulates each (lr, reward)", () => {
-    const zoo = md.indexOf("## 1. The zoo");
-    const lr = md.indexOf("## 2. Learning rate: where supervised RL gains vs where majority voting collapses");
-    expect(zoo).toBeGreaterThanOrEqual(0);
-    expect(lr).toBeGreaterThan(zoo);
-    expect(md.indexOf("## 3. Intrinsic rewards")).toBeGreaterThan(lr);
-    const section = md.slice(lr, md.indexOf("## 3."));
-    expect(section).toContain("](lr-val-accuracy.png)");
-    expect(section).toContain("](lr-reward-accuracy.png)");
-    expect(section).toContain(DISCUSSION_PLACEHOLDER);
-    const { header, rows } = markdownTable(section, "final KL to reference");
-    const col = (name: string) => rows.map((r) => r[header.indexOf(name)]);
-    expect(rows.map((r) => [r[0], r[1]])).toEqual([
-      ["1e-4", "ground_truth"], ["1e-4", "majority_vote"], ["2e-4 (default)", "ground_truth"], ["2e-4 (default)", "majority_vote"],
-      ["5e-4", "ground_truth"], ["5e-4", "majority_vote"],
-    ]);
-    expect(col("MCS")).toEqual(["–", "> 20", "–", "10", "–", "5"]);
-    expect(col("GT gain")).toEqual(["+0.250", "–", "+0.150", "–", "+0.000", "–"]);
-    // KL 0.002 x step: the mean of steps 11-20 is 0.031.
-    expect(col("final KL to reference")).toEqual(Array(6).fill("0.0310"));
-    expect(section).toContain("ground_truth gains most at lr 1e-4: val accuracy 0.300 → peak 0.550 at step 10 → 0.300, GT gain +0.250");
-    expect(section).toContain("majority_vote fell below the MCS threshold (0.01) at step 10 with lr 2e-4 (default), at step 5 with lr 5e-4; it stayed above with lr 1e-4 (MCS > 20, lowest smoothed reward accuracy 0.445)");
-    expect(section).toContain("**Both at lr 2e-4 (default):**");
   });
 
   it("writes CSVs that parse, with one row per run and per record", () => {
@@ -207,8 +179,7 @@ describe("writeReport", () => {
     expect(Object.keys(runs[0]!)).toEqual([...RUNS_CSV_COLUMNS]);
     expect(runs.map((r) => r.run_id)).toEqual(results.runs.map((r) => r.spec.id));
     const small = runs.find((r) => r.run_id === "arith-small.majority_vote.n1024.s1")!;
-    expect(small).toMatchObject({ sections: "zoo dataset ttt lr", lr: "0.0002", mcs_step: "10", mcs_censored: "false", failure_mode: "gradual degradation" });
-    expect(runs.find((r) => r.run_id === "arith-small.ground_truth.lr0.0005.s1")).toMatchObject({ sections: "lr", lr: "0.0005", reward: "ground_truth" });
+    expect(small).toMatchObject({ sections: "zoo dataset ttt", lr: "0.0002", mcs_step: "10", mcs_censored: "false", failure_mode: "gradual degradation" });
     const models = parse(readFileSync(join(dir, "models.csv")), { columns: true }) as Record<string, string>[];
     expect(models.map((m) => m.model)).toEqual(["arith-long", "arith-small", "arith-brief"]);
     const curves = parse(readFileSync(join(dir, "curves.csv")), { columns: true }) as Record<string, string>[];
@@ -220,24 +191,13 @@ describe("writeReport", () => {
 });
 
 describe("findings follow the numbers", () => {
-  it("says plainly when no learning rate has both a GT gain and a majority_vote collapse", () => {
-    const base = studyResults();
-    const rows = analyzeLearningRates(base);
-    // The default-rate majority_vote run stays up: gains at 1e-4 and 2e-4, collapse only at 5e-4.
-    const apart = rows.map((r) => (r.lr === 2e-4 && r.reward === "majority_vote" ? { ...r, mcs: { step: 20, censored: true } } : r));
-    const text = lrFindings(apart, base.plan.learningRates);
-    expect(text).toContain("**No learning rate has both** a GT gain of at least 0.05 and a majority_vote collapse");
-    expect(text).toContain("the rates where ground-truth RL gains (lr 1e-4, lr 2e-4 (default)) and those where majority voting collapses (lr 5e-4) do not overlap");
-    expect(text).not.toContain("**Both");
-    const none = apart.map((r) => (r.reward === "majority_vote" ? { ...r, mcs: { step: 20, censored: true } } : r));
-    expect(lrFindings(none, base.plan.learningRates)).toContain("majority voting collapses at no rate, so no rate tried here supports comparing the two");
-  });
-
-  it("says the zoo result does not reproduce when MCS and GT gain rank the models oppositely", () => {
+  it("gives no verdict on an underpowered design, whichever way the models rank", () => {
     const reversed = studyResults([0.3, 0.15, 0.05]);
     const text = zooFindings(analyzeZoo(reversed), reversed);
-    expect(text).toContain("**Does not reproduce.** MCS does not rank the models like GT gain: ρ = -1.00 over 3 models, 2 seeds");
+    expect(text).toContain("**Cannot tell (underpowered).**");
+    expect(text).toContain("rho -1.00");
     expect(text).not.toContain("Reproduces.");
+    expect(text).not.toContain("Does not reproduce.");
   });
 
   it("says the dataset result does not reproduce when the smallest size collapses, or none does", () => {
@@ -252,12 +212,12 @@ describe("findings follow the numbers", () => {
 
 describe("writeReport on real engine runs", () => {
   it("reports a short study trained by the engine", async () => {
-    const base = { steps: 3, promptsPerStep: 2, groupSize: 2, valEvery: 1, valSize: 4, valK: 2, threads: 1 } as const;
+    const base = { steps: 3, promptsPerStep: 2, groupSize: 2, valEvery: 1, valSize: 4, fullValSize: 4, valK: 2, threads: 1 } as const;
     const planned: [StudySection[], TrainConfigInput][] = [
       [["zoo", "methods", "ttt"], { model: "arith-small", reward: "majority_vote" }],
       [["zoo"], { model: "arith-small", reward: "ground_truth" }],
-      [["zoo"], { model: "arith-tiny", reward: "majority_vote" }],
-      [["zoo"], { model: "arith-tiny", reward: "ground_truth" }],
+      [["zoo"], { model: "arith-x32", reward: "majority_vote" }],
+      [["zoo"], { model: "arith-x32", reward: "ground_truth" }],
       [["methods"], { model: "arith-small", reward: "token_entropy" }],
       [["dataset"], { model: "arith-small", reward: "majority_vote", datasetSize: 32 }],
       [["ttt"], { model: "arith-small", reward: "majority_vote", trainOnValidation: true }],
@@ -270,12 +230,12 @@ describe("writeReport on real engine runs", () => {
       runs.push({ spec: { id: `${c.model}.${c.reward}.n${c.datasetSize}${c.trainOnValidation ? ".ttt" : ""}.s${c.seed}`, sections, config: c }, records, seconds: 0.5 });
     }
     const models = Object.fromEntries(
-      ["arith-small", "arith-tiny"].map((m) => [m, readManifest(join("models", m))]),
+      ["arith-small", "arith-x32"].map((m) => [m, readManifest(join("models", m))]),
     );
     const results: StudyResults = {
       plan: {
-        mode: "quick", rankedModels: ["arith-small", "arith-tiny"], seeds: [1], steps: 3, focusModel: "arith-small",
-        intrinsicMethods: ["majority_vote", "token_entropy"], datasetSizes: [32], externalModel: "countdown-small", externalMethods: [], learningRates: [],
+        mode: "quick", rankedModels: ["arith-small", "arith-x32"], excludedModels: [], seeds: [1], steps: 3, focusModel: "arith-small",
+        intrinsicMethods: ["majority_vote", "token_entropy"], datasetSizes: [32], externalModel: "countdown-small", externalMethods: [], pilotLearningRates: [],
         runs: runs.map((r) => r.spec),
       },
       runs,
@@ -290,9 +250,10 @@ describe("writeReport on real engine runs", () => {
       const written = await writeReport(results, dir);
       const md = readFileSync(join(dir, "README.md"), "utf8");
       const { header, rows } = markdownTable(md, ZOO_MCS_HEADER);
-      expect(rows.map((r) => r[header.indexOf(ZOO_MCS_HEADER)])).toEqual(studyLeaderboard(results).rows.map((r) => r.mcsLabel || "–"));
+      expect(rows.map((r) => r[header.indexOf(ZOO_MCS_HEADER)])).toEqual(
+        studyLeaderboard(results).rows.map((r) => `${r.mcsLabel || "–"}${r.mcsInterval ? ` ${r.mcsInterval.label}` : ""}`),
+      );
       expect(md).toContain("The plan has no external runs.");
-      expect(md).toContain("The plan has no learning-rate runs.");
       for (const png of written.filter((p) => p.endsWith(".png"))) expect([...readFileSync(png).subarray(0, 4)]).toEqual([0x89, 0x50, 0x4e, 0x47]);
       const curves = parse(readFileSync(join(dir, "curves.csv")), { columns: true }) as Record<string, string>[];
       expect(curves.length).toBe(runs.length * 4); // step 0 and 3 steps per run

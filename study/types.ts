@@ -4,8 +4,12 @@ import type { ModelManifest } from "../runner/engine/io/manifest";
 import type { StepRecord } from "../runner/engine/train/api";
 import type { TrainConfig } from "../runner/engine/train/config";
 
-/** The report's sections (issue order): each run serves one or more of them. */
-export const STUDY_SECTIONS = ["zoo", "methods", "dataset", "ttt", "external", "lr"] as const;
+/**
+ * The report's sections: each run serves one or more of them. "zoo" holds the admitted ranked models
+ * (the primary analysis), "excluded" the ranked models that failed their gates (the secondary one),
+ * "pilot" the learning-rate pilot (a plan of its own).
+ */
+export const STUDY_SECTIONS = ["zoo", "excluded", "pilot", "methods", "dataset", "ttt", "external"] as const;
 export type StudySection = (typeof STUDY_SECTIONS)[number];
 
 export interface StudyRunSpec {
@@ -17,21 +21,23 @@ export interface StudyRunSpec {
 }
 
 export interface StudyPlan {
-  readonly mode: "full" | "quick";
-  /** Models ranked by MCS in the zoo section (recipes with ranked: true, or a subset in quick mode). */
+  readonly mode: "full" | "quick" | "pilot";
+  /** Models ranked by MCS in the zoo section: the admitted ranked recipes (a subset in quick mode). */
   readonly rankedModels: readonly string[];
+  /** Ranked recipes that failed their admission gates (the full study's secondary analysis). */
+  readonly excludedModels: readonly string[];
   readonly seeds: readonly number[];
   /** Steps of every run. */
   readonly steps: number;
-  /** The model of the methods, dataset and test-time-training sections. */
+  /** The middle admitted model: the pilot's, and the methods, dataset and test-time-training sections'. */
   readonly focusModel: string;
   readonly intrinsicMethods: readonly string[];
   readonly datasetSizes: readonly number[];
   /** The countdown model and the methods compared on it in the external section. */
   readonly externalModel: string;
   readonly externalMethods: readonly string[];
-  /** Learning rates besides the default that the "lr" section tries on focusModel (majority_vote and ground_truth). */
-  readonly learningRates: readonly number[];
+  /** Learning rates the pilot tries on focusModel with ground_truth. */
+  readonly pilotLearningRates: readonly number[];
   readonly runs: readonly StudyRunSpec[];
 }
 

@@ -1,5 +1,21 @@
+import { ADMISSION, ZOO, admission } from "@/models/zoo";
 import { getPrisma } from "@/server/db/prisma";
 import { listBaseModels } from "@/server/services/models";
+
+const RANKED = new Set(ZOO.filter((r) => r.ranked).map((r) => r.name));
+
+/** The study's admission gates of a ranked zoo model (models/zoo.ts), from its static evaluation. */
+function Gates({ name, evaluation }: { name: string; evaluation: unknown }) {
+  if (!RANKED.has(name)) return <span className="muted">not ranked</span>;
+  const a = admission(evaluation);
+  const figures =
+    a.passAt1 === null || a.passAt8 === null ? "" : `pass@1 ${percent(a.passAt1)}, pass@8 − pass@1 ${percent(a.passAt8 - a.passAt1)}`;
+  return (
+    <span data-testid={`gates-${name}`} title={a.reasons.join("; ")}>
+      <span className={a.admitted ? "ok" : "bad"}>{a.admitted ? "admitted" : "not admitted"}</span> <span className="muted">{figures}</span>
+    </span>
+  );
+}
 
 export const dynamic = "force-dynamic";
 
@@ -132,6 +148,11 @@ export default async function ModelsPage() {
                 <th title="How well the model's self-certainty separates its right samples from its wrong ones (0.5: not at all)">
                   Self-certainty AUROC
                 </th>
+                <th
+                  title={`The study's admission gates on the RL task: sampled pass@1 in [${ADMISSION.minPassAt1}, ${ADMISSION.maxPassAt1}], pass@8 at least ${ADMISSION.minHeadroom} above it`}
+                >
+                  Study gates
+                </th>
                 <th>Runs</th>
                 <th>Description</th>
               </tr>
@@ -157,6 +178,9 @@ export default async function ModelsPage() {
                     </td>
                     <td title={e.selfCertaintyAuroc === null ? "undefined: every sample was right, or every one wrong" : undefined}>
                       {finite(e.selfCertaintyAuroc) !== null ? (e.selfCertaintyAuroc as number).toFixed(3) : "–"}
+                    </td>
+                    <td>
+                      <Gates name={m.name} evaluation={m.staticEval} />
                     </td>
                     <td>{m.runCount}</td>
                     <td className="muted">{m.description}</td>

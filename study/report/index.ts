@@ -12,7 +12,7 @@ import { curvesCsv, modelsCsv, runsCsv } from "./csv";
 import { datasetSection } from "./dataset";
 import { externalSection } from "./external";
 import type { Output } from "./figures";
-import { lrSection } from "./learning-rate";
+import { pilotSection } from "./pilot";
 import { mdTable } from "./markdown";
 import { methodsSection } from "./methods";
 import { tttSection } from "./ttt";
@@ -21,7 +21,7 @@ import { zooSection } from "./zoo";
 export { CURVES_CSV_COLUMNS, RUNS_CSV_COLUMNS } from "./csv";
 export { datasetFindings } from "./dataset";
 export { externalFindings } from "./external";
-export { lrFindings, lrText } from "./learning-rate";
+export { lrText, pilotFindings } from "./pilot";
 export { DISCUSSION_PLACEHOLDER, acc, signed } from "./markdown";
 export { methodSentence, methodsFindings } from "./methods";
 export { tttFindings } from "./ttt";
@@ -60,8 +60,6 @@ export async function writeReport(results: StudyResults, outDir: string): Promis
   const sections = [
     header(results),
     await zooSection(results, out),
-    // Right after the zoo: it says whether the zoo's MCS-vs-GT-gain comparison is made in a regime where both can happen.
-    await lrSection(results, out),
     await methodsSection(results, out),
     await datasetSection(results, out),
     await tttSection(results, out),
