@@ -1,5 +1,6 @@
-// `npm run study [-- --quick]`: the paper's validation on the zoo (see study/plan.ts for the runs),
-// then the report under docs/. Resumable: the same command continues where a stopped one ended.
+// `npm run study [-- --quick | --pilot]`: the pre-registered study on the zoo (docs/study/PREREGISTRATION.md;
+// study/plan.ts for the runs), then the report under docs/. Resumable: the same command continues
+// where a stopped one ended.
 import { existsSync, readFileSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
@@ -12,7 +13,7 @@ import { createPool } from "../server/db/pool";
 import { createPrisma } from "../server/db/prisma";
 import { experimentName, importStudy } from "./import";
 import { makePlan } from "./plan";
-import { writeReport } from "./report";
+import { writePilotReport, writeReport } from "./report";
 import { ResultsFolder } from "./results";
 import { runPlan } from "./run";
 import type { MachineInfo, StudyPlan, StudyResults } from "./types";
@@ -22,11 +23,13 @@ const USAGE = `usage: npm run study -- [flags]
 Runs the study's training runs (two at a time on two cores) and writes the report.
 
   --quick          a smoke version in minutes (3 models, 1 seed, 30 steps); its numbers are not findings
+  --pilot          the learning-rate pilot only (ground_truth on the middle admitted model at each candidate
+                   rate); its report says which rate the pre-registered rule chooses
   --results DIR    where runs, checkpoints and progress are kept (default .data/study/MODE)
-  --out DIR        where the report goes (default docs/study, or docs/study-quick with --quick)
+  --out DIR        where the report goes (default docs/study, docs/study/pilot with --pilot, docs/study-quick with --quick)
   --fresh          discard earlier results in --results and start over
   --parallel N     runs at a time, one thread each (default: one per core)
-  --steps N        steps per run (default 250; quick 30)
+  --steps N        steps per run (default: the pre-registered protocol's; quick 30)
   --report-only    write the report from finished results without training
   --import         also load the finished runs into the dashboard's database (DATABASE_URL) as one
                    experiment, so the leaderboard shows them`;
@@ -72,6 +75,7 @@ async function main(argv: string[]): Promise<void> {
     strict: true,
     options: {
       quick: { type: "boolean" },
+      pilot: { type: "boolean" },
       results: { type: "string" },
       out: { type: "string" },
       fresh: { type: "boolean" },
@@ -83,11 +87,12 @@ async function main(argv: string[]): Promise<void> {
     },
   });
   if (values.help) return void console.log(USAGE);
-  const mode = values.quick ? "quick" : "full";
+  if (values.quick && values.pilot) throw new UsageError("--quick and --pilot exclude each other");
+  const mode = values.quick ? "quick" : values.pilot ? "pilot" : "full";
   const plan = makePlan(mode, { steps: positiveInt("steps", values.steps) });
   const parallel = positiveInt("parallel", values.parallel) ?? os.availableParallelism();
   const folder = new ResultsFolder(values.results ?? join(".data", "study", mode));
-  const out = values.out ?? join("docs", mode === "full" ? "study" : "study-quick");
+  const out = values.out ?? { full: join("docs", "study"), pilot: join("docs", "study", "pilot"), quick: join("docs", "study-quick") }[mode];
   const models = loadModels(plan);
 
   folder.open(plan, values.fresh === true);
@@ -124,7 +129,7 @@ async function main(argv: string[]): Promise<void> {
     finishedAt,
     wallSeconds: (Date.parse(finishedAt) - Date.parse(startedAt)) / 1000,
   };
-  const files = await writeReport(results, out);
+  const files = mode === "pilot" ? await writePilotReport(results, out) : await writeReport(results, out);
   console.error(`report: ${join(out, "README.md")} (${files.length} files)`);
   if (values.import) {
     // The dashboard's database: DATABASE_URL, or npm start's embedded one (started if it is not running).

@@ -16,6 +16,7 @@ import { initParams } from "../model/init";
 import type { ModelConfig, Params } from "../model/config";
 import type { KvCacheAt } from "../model/graphs";
 import { createPolicySession } from "../model/policy";
+import { PolicyPool, type TrainingPolicy } from "../model/policy-pool";
 import type { Device } from "../onnx/session";
 import { DEVICES } from "../train/config";
 import { AdamW } from "../optim/adamw";
@@ -38,6 +39,8 @@ const { values: a } = parseArgs({
     "skip-torch": { type: "boolean", default: false },
     /** onnxruntime intra-op threads for our engine; 0 (default): the engine's default (onnxruntime's choice, one per core). */
     threads: { type: "string", default: "0" },
+    /** Worker threads splitting each batch (model/policy-pool.ts), one onnxruntime thread each unless --threads. */
+    workers: { type: "string", default: "1" },
     /** Execution provider for our engine (the PyTorch baseline stays on the CPU here). */
     device: { type: "string", default: "cpu" },
     /** Where the sampler keeps its KV cache: host or device (default: the engine's choice for the device). */
@@ -72,7 +75,10 @@ async function ours(): Promise<Timing> {
   const rng = new Rng(1, "bench");
   const params = initParams(model, rng);
   const reference: Params = new Map([...params].map(([k, v]) => [k, v.slice()]));
-  const policy = await createPolicySession(model, { device, threads: n("threads") || undefined, kvCache });
+  const workers = Math.max(1, n("workers"));
+  const policy: TrainingPolicy = workers > 1
+    ? await PolicyPool.create(model, workers, { device, threads: n("threads") || 1, kvCache })
+    : await createPolicySession(model, { device, threads: n("threads") || undefined, kvCache });
   const optimizer = new AdamW({ weightDecay: 0 });
   const prompts = Array.from({ length: P * G }, () => [1, ...Array.from({ length: promptLen }, () => 3 + rng.int(10))]);
   const runs: Timing[] = [];
@@ -104,7 +110,8 @@ async function ours(): Promise<Timing> {
     const t3 = performance.now();
     const [sample, score, update] = [(t1 - t0) / 1e3, (t2 - t1) / 1e3, (t3 - t2) / 1e3];
     if (it >= n("warmup")) {
-      runs.push({ impl: `urlvr (onnxruntime-node ${device}${n("threads") ? `, ${n("threads")} threads` : ""}, KV cache on the ${policy.kvCacheAt})`, seconds: sample + score / KL_METRIC_EVERY + update, sample, score, update });
+      const how = [workers > 1 ? `${workers} workers` : "", n("threads") ? `${n("threads")} threads${workers > 1 ? " each" : ""}` : "", `KV cache on the ${policy.kvCacheAt}`];
+      runs.push({ impl: `urlvr (onnxruntime-node ${device}, ${how.filter(Boolean).join(", ")})`, seconds: sample + score / KL_METRIC_EVERY + update, sample, score, update });
     }
   }
   await policy.release();

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { Rng } from "../util/rng";
 import { ArithTask } from "./arith";
 import { CountdownTask } from "./countdown";
-import { pretrainBatch, pretrainExample } from "./pretrain";
+import { mixedBatch, pretrainBatch, pretrainExample } from "./pretrain";
 import type { Problem, Task } from "./task";
 import { BOS, EOS, decode } from "./tokenizer";
 
@@ -35,5 +35,22 @@ describe("pretraining data", () => {
       expect(a.examples.filter((e) => e.corrupted).length).toBeGreaterThan(200);
       expect(a.examples.some((e) => e.kind === "solve" && !e.corrupted)).toBe(true);
     }
+  });
+
+  it("draws a mixed batch's examples from each source by its share", () => {
+    // Two sources whose examples cannot be confused: arithmetic and countdown problems.
+    const [arith, countdown] = [new ArithTask(3), new CountdownTask()] as Task<Problem>[];
+    const pool = (t: Task<Problem>) => t.makeSplits({ seed: 1, trainSize: 512, valSize: 0 }).train;
+    const [pa, pc] = [pool(arith!), pool(countdown!)];
+    const fromCountdown = new Set(pc.map((q) => q.prompt));
+    const batch = (share: number) =>
+      mixedBatch([{ task: arith!, pool: pa, share: 1 - share }, { task: countdown!, pool: pc, share }], new Rng(3), 4000, { verificationShare: 0 });
+    const shareOf = (b: ReturnType<typeof batch>) => b.examples.filter((e) => fromCountdown.has(e.prompt)).length / b.examples.length;
+    expect(shareOf(batch(0))).toBe(0);
+    expect(shareOf(batch(0.08))).toBeGreaterThan(0.06);
+    expect(shareOf(batch(0.08))).toBeLessThan(0.1);
+    expect(shareOf(batch(1))).toBe(1);
+    expect(batch(0.08).tokens).toEqual(batch(0.08).tokens);
+    expect(() => mixedBatch([{ task: arith!, pool: pa, share: 0.5 }], new Rng(1), 1, { verificationShare: 0 })).toThrow(/sum to 1/);
   });
 });

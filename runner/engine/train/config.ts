@@ -61,8 +61,14 @@ export const trainConfigSchema = z
     /** Test-time training: train on the validation prompts themselves. */
     trainOnValidation: z.boolean().default(false),
     device: z.enum(DEVICES).default("cpu"),
-    /** Intra-op threads for onnxruntime (0: one per core). */
+    /** Intra-op threads for onnxruntime (0: one per core; with several workers, per worker, 0 meaning 1). */
     threads: z.number().int().min(0).max(256).default(0),
+    /**
+     * Worker threads that split every batch (model/policy-pool.ts), each with its own sessions. On a
+     * small CPU two single-threaded workers beat one two-threaded session (bench:engine --workers).
+     * Results are deterministic for a seed and a worker count; another count samples other streams.
+     */
+    workers: z.number().int().min(1).max(64).default(1),
   })
   .strict();
 

@@ -23,6 +23,8 @@ export interface EvalCacheKey {
   topP: number;
   maxNewTokens: number;
   device: string;
+  /** Worker threads split the samples over other streams (model/policy-pool.ts). */
+  workers: number;
 }
 
 /** Bump when the evaluation's procedure or numbers change, so no stale figure is reused. */

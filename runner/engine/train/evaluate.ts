@@ -6,7 +6,7 @@
 // A response cut off without EOS has no answer (rollouts.ts). Used for val/* during training; the
 // static evaluation of base models (static-eval.ts) shares its greedy pass.
 import type { Params } from "../model/config";
-import type { Policy } from "../model/policy";
+import type { TrainingPolicy } from "../model/policy-pool";
 import type { Problem, Task } from "../tasks/task";
 import { majAtK, passAtK } from "../metrics/sampling";
 import { METRICS } from "../metrics/metricNames";
@@ -44,7 +44,7 @@ const estimate = (perPrompt: number[]): Estimate => ({ value: mean(perPrompt), s
 
 /** Per-prompt correctness (0 or 1) of the greedy (temperature 0) response. */
 export async function greedyCorrectness(
-  policy: Policy,
+  policy: TrainingPolicy,
   params: Params,
   task: Task,
   problems: readonly Problem[],
@@ -60,7 +60,7 @@ export async function greedyCorrectness(
   return out;
 }
 
-export async function evaluatePolicy(policy: Policy, params: Params, task: Task, problems: readonly Problem[], o: EvalSettings): Promise<Evaluation> {
+export async function evaluatePolicy(policy: TrainingPolicy, params: Params, task: Task, problems: readonly Problem[], o: EvalSettings): Promise<Evaluation> {
   const greedy = await greedyCorrectness(policy, params, task, problems, o);
   const acc: number[] = [], pass: number[] = [], maj: number[] = [];
   const perChunk = Math.max(1, Math.floor(EVAL_CHUNK / o.k));

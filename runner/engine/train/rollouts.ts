@@ -3,7 +3,8 @@
 // Legend: P prompts per step, G rollouts per prompt (group), rows are group-major (prompt i owns
 // rows i*G .. i*G+G-1).
 import type { Params } from "../model/config";
-import type { Policy, TokenScores } from "../model/policy";
+import type { TokenScores } from "../model/policy";
+import type { TrainingPolicy } from "../model/policy-pool";
 import type { Problem, Task } from "../tasks/task";
 import { VERIFY_YES } from "../tasks/task";
 import { EOS, decode, encode, encodePrompt } from "../tasks/tokenizer";
@@ -36,7 +37,7 @@ export interface SampleSettings {
 
 /** Samples `groupSize` responses for each problem; answers are checked by the task's verifier. */
 export async function sampleGroups(
-  policy: Policy,
+  policy: TrainingPolicy,
   params: Params,
   task: Task,
   problems: readonly Problem[],
@@ -60,7 +61,7 @@ export const sequenceOf = (r: { prompt: number[]; response: number[] }) => [...r
  * (`VERIFY ...?`); rollouts without an answer get no probability.
  */
 export async function verificationProbabilities(
-  policy: Policy,
+  policy: TrainingPolicy,
   params: Params,
   task: Task,
   rollouts: ReadonlyArray<{ problem: Problem; answer: string | null }>,

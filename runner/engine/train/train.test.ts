@@ -117,6 +117,15 @@ describe("train", () => {
     expect(stable([...seen, ...rest.steps])).toEqual(stable(full.steps));
   });
 
+  it("split over two worker threads: deterministic, and resumed from a checkpoint exactly", async () => {
+    const pooled = { ...base(), workers: 2 };
+    const a = await collect(pooled);
+    const b = await collect(pooled);
+    expect(stable(b.steps)).toEqual(stable(a.steps));
+    const resumed = await collect(pooled, a.checkpoints.get(2));
+    expect(stable(resumed.steps)).toEqual(stable(a.steps.filter((s) => s.step > 2)));
+  });
+
   it("refuses a checkpoint of another config", async () => {
     const { checkpoints } = await collect({ ...base(), steps: 2 });
     await expect(train({ ...base(), lr: 5e-4 }, {}, checkpoints.get(2))).rejects.toThrow(/different config/);

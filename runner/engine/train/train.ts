@@ -11,7 +11,8 @@ import { labelAccuracy, majorityRatio, mean, passAtN, rewardAccuracy } from "../
 import { METRICS } from "../metrics/metricNames";
 import { meanRepetition } from "../metrics/sampling";
 import type { Params } from "../model/config";
-import { createPolicySession, type Policy } from "../model/policy";
+import { createPolicySession } from "../model/policy";
+import { PolicyPool, type TrainingPolicy } from "../model/policy-pool";
 import { AdamW } from "../optim/adamw";
 import { learningRate, type LrSchedule } from "../optim/schedule";
 import { getRewardMethod } from "../rewards/registry";
@@ -43,7 +44,7 @@ export interface PreparedRun {
   train: Problem[];
   /** The full evaluation's prompts; the light validation uses the first config.valSize. */
   val: Problem[];
-  policy: Policy;
+  policy: TrainingPolicy;
   initialParams: Params;
   weightsSha256: string;
 }
@@ -61,7 +62,9 @@ export async function prepareRun(config: TrainConfig): Promise<PreparedRun> {
   // Test-time training trains on exactly the prompts it is evaluated on.
   const splits = task.makeSplits({ seed: DATA_SEED, trainSize: config.trainOnValidation ? 1 : effectiveDatasetSize(config), valSize: HELD_OUT });
   const val = splits.val.slice(0, config.fullValSize);
-  const policy = await createPolicySession(modelConfig, { device: config.device, threads: config.threads || undefined });
+  const policy: TrainingPolicy = config.workers > 1
+    ? await PolicyPool.create(modelConfig, config.workers, { device: config.device, threads: config.threads || 1 })
+    : await createPolicySession(modelConfig, { device: config.device, threads: config.threads || undefined });
   return {
     config,
     task,
@@ -135,7 +138,7 @@ export async function trainPrepared(run: PreparedRun, hooks: TrainHooks, resume?
   if (step === 0 && c.valEvery > 0) {
     const key = evalCacheKey({
       weightsSha256: run.weightsSha256, task: task.name, difficulty: task.difficulty, prompts: run.val.length, k: c.valK,
-      temperature: c.valTemperature, topP: c.valTopP, maxNewTokens: c.maxNewTokens, device: c.device,
+      temperature: c.valTemperature, topP: c.valTopP, maxNewTokens: c.maxNewTokens, device: c.device, workers: c.workers,
     });
     let initial = hooks.evalCache?.get(key);
     if (initial) {
