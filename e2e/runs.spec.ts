@@ -90,6 +90,10 @@ test("the runs appear, one is canceled, and a run's charts grow while it trains"
   // The runner claims in (createdAt, id) order; the grid shares one createdAt, so id order it is.
   const ids = (await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-run-id")!))).sort();
   await expect(page.getByRole("cell", { name: "ground_truth" })).toHaveCount(2);
+  // A ground_truth run's reward accuracy is 1 by construction: no MCS to show, and the cell says why.
+  const gtMcs = rows.filter({ hasText: "ground_truth" }).first().getByTestId("run-mcs-cell");
+  await expect(gtMcs).toHaveText("n/a");
+  await expect(gtMcs).toHaveAttribute("title", /by construction/);
 
   // Cancel the run the runner would take last: it is still queued, so it is CANCELED at once.
   const last = page.locator(`tr[data-run-id="${ids[3]}"]`);

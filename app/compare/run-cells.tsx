@@ -1,5 +1,5 @@
 // The columns describing a run in both compare tables (the chosen runs and the picker).
-import { formatMcs } from "@/app/components/format";
+import { mcsCell } from "@/app/components/format";
 import type { CompareRun } from "@/server/services/compare";
 
 export function RunHeaderCells() {
@@ -23,7 +23,7 @@ export function RunCells({ run }: { run: CompareRun }) {
       <td>{run.seed}</td>
       <td>{run.datasetSize}</td>
       <td>{run.status}</td>
-      <td>{formatMcs(run.mcsStep, run.mcsCensored)}</td>
+      <td title={mcsCell(run).title}>{mcsCell(run).text}</td>
     </>
   );
 }

@@ -1,5 +1,5 @@
 // Display helpers shared by the runs pages (pure; server and browser).
-import { mcsLabel } from "@/runner/engine/metrics/mcs";
+import { mcsLabel, mcsNotApplicable } from "@/runner/engine/metrics/mcs";
 
 /** A metric value with 3 significant digits; NaN and infinities spelled out. */
 export function formatValue(v: number | null | undefined): string {
@@ -13,6 +13,13 @@ export function formatValue(v: number | null | undefined): string {
 /** MCS as the leaderboard shows it: "42", or "> 200" when the run never collapsed (censored). */
 export function formatMcs(step: number | null | undefined, censored: boolean | null | undefined): string {
   return step === null || step === undefined ? "–" : mcsLabel(step, censored === true);
+}
+
+/** A run's MCS cell: its text, and what hovering over it explains ("n/a" where MCS does not apply). */
+export function mcsCell(run: { rewardMethod: string; mcsStep: number | null; mcsCensored: boolean | null }): { text: string; title?: string } {
+  const na = mcsNotApplicable(run.rewardMethod);
+  if (na) return { text: "n/a", title: na };
+  return { text: formatMcs(run.mcsStep, run.mcsCensored), title: run.mcsCensored ? "Censored: reward accuracy never fell below the threshold" : undefined };
 }
 
 export function formatDuration(ms: number): string {

@@ -10,7 +10,7 @@ import type { RunSort } from "@/server/schemas/runs";
 import { useTRPC } from "../trpc/client";
 import { StatusBadge } from "../components/StatusBadge";
 import { Progress } from "../components/Progress";
-import { formatMcs, formatValue } from "../components/format";
+import { formatValue, mcsCell } from "../components/format";
 
 export type SortLinks = Record<RunSort, { href: string; active: boolean; dir: "asc" | "desc" | null }>;
 
@@ -146,8 +146,8 @@ export function RunsTable({ runs, sortLinks, metrics }: { runs: RunRow[]; sortLi
                 <td>
                   <Progress current={r.currentStep} total={r.totalSteps} />
                 </td>
-                <td title={r.mcsCensored ? "Censored: reward accuracy never fell below the threshold" : undefined}>
-                  {formatMcs(r.mcsStep, r.mcsCensored)}
+                <td title={mcsCell(r).title} data-testid="run-mcs-cell">
+                  {mcsCell(r).text}
                 </td>
                 {metrics.map((m) => {
                   const c = r.metrics[m];

@@ -17,7 +17,7 @@ import { StatusBadge } from "../../components/StatusBadge";
 import { Progress } from "../../components/Progress";
 import { MetricChart, type XAxis } from "../../components/MetricChart";
 import { ChartControls, type StepWindow } from "../../components/ChartControls";
-import { formatDuration, formatMcs, formatTime, formatValue } from "../../components/format";
+import { formatDuration, formatTime, formatValue, mcsCell } from "../../components/format";
 
 /** The charts of the run page, in reading order. */
 export const RUN_CHARTS: readonly MetricName[] = [
@@ -92,7 +92,8 @@ export function RunView({ id }: { id: string }) {
   const started = run.startedAt ? new Date(run.startedAt).getTime() : null;
   const ended = run.finishedAt ? new Date(run.finishedAt).getTime() : Date.now();
   const maxStep = Math.max(run.totalSteps, run.currentStep);
-  const mcsText = formatMcs(run.mcsStep, run.mcsCensored);
+  const mcs = mcsCell(run);
+  const mcsText = mcs.text;
 
   return (
     <>
@@ -103,7 +104,7 @@ export function RunView({ id }: { id: string }) {
         <StatusBadge status={run.status} cancelRequested={run.cancelRequested} />
         <Progress current={run.currentStep} total={run.totalSteps} />
         <span>
-          MCS <b data-testid="run-mcs">{mcsText}</b>
+          MCS <b data-testid="run-mcs" title={mcs.title}>{mcsText}</b>
         </span>
         {ACTIVE.has(run.status) ? (
           <button type="button" disabled={cancel.isPending || run.cancelRequested} onClick={() => cancel.mutate({ ids: [run.id] })}>
@@ -153,7 +154,11 @@ export function RunView({ id }: { id: string }) {
                 <th scope="row">Model Collapse Step</th>
                 <td>
                   {mcsText}
-                  {run.mcsCensored ? <span className="muted"> (censored: reward accuracy has not fallen below {threshold})</span> : null}
+                  {mcs.text === "n/a" ? (
+                    <span className="muted"> ({mcs.title})</span>
+                  ) : run.mcsCensored ? (
+                    <span className="muted"> (censored: reward accuracy has not fallen below {threshold})</span>
+                  ) : null}
                 </td>
               </tr>
             </tbody>

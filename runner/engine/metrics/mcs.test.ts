@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { modelCollapseStep } from "./mcs";
+import { mcsNotApplicable, modelCollapseStep } from "./mcs";
 import { averageRanks, spearman } from "../stats/rank";
 
 describe("modelCollapseStep", () => {
@@ -49,5 +49,12 @@ describe("spearman", () => {
     expect(spearman([1, 1, 1], [1, 2, 3])).toBeNaN();
     expect(() => spearman([1, 2], [1])).toThrow(/lengths/);
     expect(() => spearman([1, Number.NaN], [1, 2])).toThrow(/NaN/);
+  });
+});
+
+describe("where MCS applies", () => {
+  it("every reward method but ground_truth, whose reward accuracy is 1 by construction", () => {
+    expect(mcsNotApplicable("ground_truth")).toMatch(/by construction/);
+    for (const m of ["majority_vote", "self_certainty", "token_entropy"]) expect(mcsNotApplicable(m)).toBeNull();
   });
 });

@@ -31,6 +31,17 @@ export function modelCollapseStep(points: readonly MetricPoint[], threshold: num
   return { step: sorted[sorted.length - 1].step, censored: true };
 }
 
+/**
+ * Why a run's reward method has no Model Collapse Step, or null when it has one. ground_truth's
+ * reward is the ground truth: its reward accuracy is 1 at every step by construction, so a "> N"
+ * there would read as a model that never collapsed.
+ */
+export function mcsNotApplicable(rewardMethod: string): string | null {
+  return rewardMethod === "ground_truth"
+    ? "n/a for ground_truth: its reward is the ground truth, so its reward accuracy is 1 at every step by construction"
+    : null;
+}
+
 /** MCS as every table shows it: "42", or "> 200" when the run never collapsed (censored). */
 export function mcsLabel(step: number, censored: boolean): string {
   // A median over an even number of seeds can fall between two steps.
