@@ -22,7 +22,7 @@ export const PILOT_LEARNING_RATES = [1e-4, 2e-4, 5e-4, 1e-3] as const;
  * The study protocol (Parts A-C): level-4 solutions run up to 44 tokens, so 48 new tokens; the
  * learning rate the pilot chose; the step budget. Everything else at the engine's defaults.
  */
-export const STUDY_PROTOCOL: TrainConfigInput = { maxNewTokens: 48, lr: 2e-4, steps: 150 };
+export const STUDY_PROTOCOL: TrainConfigInput = { maxNewTokens: 48, lr: 1e-4, steps: 150 };
 
 export const SEEDS = [1, 2, 3] as const;
 
