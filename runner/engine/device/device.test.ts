@@ -118,9 +118,9 @@ describe("host<->device traffic", () => {
     const shape = { model: { vocabSize: 53, context: 48, width: 16, depth: 2, heads: 2 }, promptLength: 5, newTokens: 12 };
     const measured = await measureTraffic({ ...shape, rollouts: 11 });
     expect(await extrapolateTraffic({ ...shape, rollouts: 11 }, [3, 5])).toEqual(measured);
-    // prefill + 11 decode calls, 2 scorer calls, 1 GRPO step: weights in on each, gradients out once.
+    // prefill + 11 decode calls, 1 reference scoring call, 1 GRPO step: weights in on each, gradients out once.
     const weightBytes = 4 * paramShapes(shape.model).reduce((n, [, d]) => n + d.reduce((a, b) => a * b, 1), 0);
-    expect(measured.total.calls).toBe(1 + (shape.newTokens - 1) + 2 + 1);
+    expect(measured.total.calls).toBe(1 + (shape.newTokens - 1) + 1 + 1);
     expect(measured.total.weightsIn).toBe(measured.total.calls * weightBytes);
     expect(measured.total.gradsOut).toBe(weightBytes);
     expect(measured.byGraph.decode!.kvCacheIn).toBeGreaterThan(0);

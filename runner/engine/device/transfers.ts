@@ -86,7 +86,11 @@ export interface IterationShape {
   newTokens: number;
 }
 
-/** One URLVR iteration as bench:engine runs it (sample, score policy and reference, GRPO step), counted. */
+/**
+ * One URLVR iteration as bench:engine runs it, counted: sampling (which keeps each drawn token's
+ * log-prob, so the policy is never scored again), a reference scoring pass (each step with a KL
+ * loss, every tenth without one) and the GRPO step.
+ */
 export async function measureTraffic(shape: IterationShape): Promise<IterationTraffic> {
   const { model, rollouts, promptLength, newTokens } = shape;
   const rng = new Rng(1, "transfers");
@@ -96,11 +100,10 @@ export async function measureTraffic(shape: IterationShape): Promise<IterationTr
   try {
     await count(policy, new Set(params.keys()), byGraph);
     const prompts = Array.from({ length: rollouts }, () => [BOS, ...Array.from({ length: promptLength }, () => 3 + rng.int(10))]);
-    const { tokens } = await policy.sample(params, prompts, { temperature: 1, topP: 1, maxNewTokens: newTokens, rng, ignoreEos: true });
+    const { tokens, scores } = await policy.sample(params, prompts, { temperature: 1, topP: 1, maxNewTokens: newTokens, rng, ignoreEos: true });
     const seqs = prompts.map((p, i) => [...p, ...tokens[i]!]);
     const starts = prompts.map((p) => p.length);
-    const scores = await policy.score(params, seqs, starts);
-    await policy.score(params, seqs, starts); // the reference: same shapes
+    await policy.score(params, seqs, starts, 1); // the reference pass
     const lp = scores.map((s, i) => {
       const row = new Float32Array(seqs[i]!.length);
       row.set(s.logprob, starts[i]);
