@@ -23,7 +23,8 @@ export default defineConfig({
   webServer: {
     command: `bash scripts/start.sh --port ${PORT}`,
     url: `http://localhost:${PORT}/api/trpc/health.status`,
-    timeout: 240_000,
+    // A fresh clone builds the dashboard and measures the runner's size first (README, "Your first hour").
+    timeout: 360_000,
     reuseExistingServer: false,
     stdout: "pipe",
     env: {

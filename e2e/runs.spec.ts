@@ -32,7 +32,7 @@ test("the launch form shows a message next to each bad field and creates nothing
   await expect(page.getByRole("heading", { level: 1, name: "Launch runs" })).toBeVisible();
   await page.getByLabel("Dataset sizes").fill("8, lots");
   await page.getByLabel("Group size (rollouts per prompt)").fill("1");
-  await page.getByLabel("Temperature").fill("0");
+  await page.getByLabel("Temperature", { exact: true }).fill("0");
   await page.getByRole("button", { name: /^Launch \d+ run/ }).click();
   await expect(page.locator("#field-name-error")).toHaveText("Give the experiment a name");
   await expect(page.locator("#field-datasetSizes-error")).toContainText(">=32");

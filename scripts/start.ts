@@ -5,6 +5,7 @@ import { parseArgs } from "node:util";
 import { EMBEDDED_DATA_DIR, prepareDatabase } from "./lib/database";
 import { buildIsStale } from "./lib/build-freshness";
 import { seedDatabase } from "../prisma/seed";
+import { sizeRunner } from "../runner/sizing";
 import { createPrisma } from "../server/db/prisma";
 
 const log = (msg: string) => console.log(`[start] ${msg}`);
@@ -37,7 +38,7 @@ try {
   process.exit(1);
 }
 
-const env = { ...process.env, DATABASE_URL: db.url, NEXT_TELEMETRY_DISABLED: "1" };
+const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: db.url, NEXT_TELEMETRY_DISABLED: "1" };
 const bin = (name: string) => `node_modules/.bin/${name}`;
 
 if (!values.dev && buildIsStale(process.env.NEXT_DIST_DIR || ".next")) {
@@ -49,6 +50,28 @@ if (!values.dev && buildIsStale(process.env.NEXT_DIST_DIR || ".next")) {
     process.exit(1);
   }
 }
+
+/** Where the runner's measured size is kept (per machine; see runner/sizing.ts). */
+const SIZING_FILE = ".data/runner-sizing.json";
+
+/** URLVR_SLOTS when the user set it, else the size measured for this machine (one slot if that fails). */
+async function runnerSlots(): Promise<string> {
+  if (process.env.URLVR_SLOTS) {
+    log(`runner: ${process.env.URLVR_SLOTS} slot(s), from URLVR_SLOTS`);
+    return process.env.URLVR_SLOTS;
+  }
+  try {
+    const sizing = await sizeRunner(SIZING_FILE, log);
+    log(`runner: ${sizing.slots} slot(s) x ${sizing.threadsPerRun} thread(s): ${sizing.reason}. Set URLVR_SLOTS to choose otherwise; delete ${SIZING_FILE} to measure again.`);
+    return String(sizing.slots);
+  } catch (err) {
+    log(`runner: 1 slot (the sizing measurement failed: ${err instanceof Error ? err.message : String(err)})`);
+    return "1";
+  }
+}
+
+// Measured before anything else starts, so the measurement has the cores to itself.
+if (!values["no-runner"]) env.URLVR_SLOTS = await runnerSlots();
 
 const children = new Set<ChildProcess>();
 let stopping = false;

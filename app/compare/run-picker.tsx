@@ -7,7 +7,14 @@ import type { CompareRun } from "@/server/services/compare";
 export function RunPicker({ runs, max }: { runs: CompareRun[]; max: number }) {
   const router = useRouter();
   const [picked, setPicked] = useState<string[]>([]);
-  if (runs.length === 0) return <p className="muted">No runs with metrics yet.</p>;
+  if (runs.length === 0) {
+    return (
+      <p className="muted" data-testid="compare-empty">
+        No run has logged metrics yet. <a href="/runs/new">Launch a grid of runs</a>, or probe base models from the{" "}
+        <a href="/leaderboard">leaderboard</a>; runs appear here as soon as they log their first step.
+      </p>
+    );
+  }
   const toggle = (id: string) => setPicked((p) => (p.includes(id) ? p.filter((x) => x !== id) : p.length < max ? [...p, id] : p));
   return (
     <>

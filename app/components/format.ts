@@ -40,3 +40,12 @@ export function formatTime(d: Date | string | null | undefined): string {
 export function formatCount(n: number): string {
   return n.toLocaleString("en-US");
 }
+
+/** A run's wait as the runs pages show it: "about 12 min left", or "#3 in the queue, starts in about 4 min". */
+export function formatWait(w: { secondsLeft: number | null } | { position: number; startsIn: number | null; liveSlots: number }): string {
+  if ("secondsLeft" in w) return w.secondsLeft === null ? "time left: after its first step" : `about ${formatDuration(w.secondsLeft * 1000)} left`;
+  const where = `#${w.position} in the queue`;
+  if (w.liveSlots === 0) return `${where}; no runner is live (start one: npm run runner)`;
+  if (w.startsIn === null) return `${where}; start unknown until a run has taken a step to measure a pace from`;
+  return w.startsIn < 1 ? `${where}, starts now` : `${where}, starts in about ${formatDuration(w.startsIn * 1000)}`;
+}

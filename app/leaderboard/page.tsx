@@ -2,6 +2,23 @@ import { getPrisma } from "@/server/db/prisma";
 import { getLeaderboard, type LeaderboardRow, type PredictorStats } from "@/server/services/leaderboard";
 import { leaderboardQuerySchema } from "@/server/schemas/leaderboard";
 import { LeaderboardScatter, type ScatterPoint } from "./scatter";
+import { ProbeCheckbox, ProbeForm } from "../components/ProbeForm";
+
+/** A figure's run count, with the runs of this protocol still queued or running. */
+function Runs({ done, pending, extra }: { done: number; pending: number; extra?: React.ReactNode }) {
+  return (
+    <>
+      {done}
+      {extra}
+      {pending > 0 && (
+        <span className="muted" data-testid="pending">
+          {" "}
+          (+{pending} pending)
+        </span>
+      )}
+    </>
+  );
+}
 
 export const dynamic = "force-dynamic";
 
@@ -38,6 +55,7 @@ export default async function LeaderboardPage({ searchParams }: { searchParams: 
   const passPoints: ScatterPoint[] = board.rows
     .filter((r) => r.passAtKGain !== null && r.gtGain !== null)
     .map((r) => ({ label: r.model, x: r.passAtKGain! * 100, y: r.gtGain! * 100, censored: false }));
+  const ranked = board.rows.filter((r) => r.mcs || r.gtGain !== null).length;
   const csv = `/api/export/leaderboard.csv?protocol=${encodeURIComponent(board.protocol.key)}`;
   return (
     <>
@@ -55,7 +73,7 @@ export default async function LeaderboardPage({ searchParams }: { searchParams: 
           <select name="protocol" defaultValue={board.protocol.key} data-testid="protocol-select">
             {board.protocols.map((p) => (
               <option key={p.key} value={p.key}>
-                {p.label} ({p.mcsRuns} majority-vote, {p.gtRuns} ground-truth runs)
+                {p.label} ({p.mcsRuns} majority-vote, {p.gtRuns} ground-truth runs{p.pendingRuns > 0 ? `, ${p.pendingRuns} pending` : ""})
               </option>
             ))}
           </select>
@@ -71,75 +89,101 @@ export default async function LeaderboardPage({ searchParams }: { searchParams: 
         rate, evaluation settings...); {board.protocol.key === "default" ? "this is the default protocol." : `this one: ${board.protocol.label}.`}
       </p>
       {board.rows.length === 0 ? (
-        <p className="muted">No base models yet.</p>
+        <p className="muted">No base models yet: `npm start` seeds the shipped ones from the models/ folder.</p>
       ) : (
-        <table data-testid="leaderboard">
-          <thead>
-            <tr>
-              <th>Rank</th>
-              <th>Base model</th>
-              <th>MCS (median) [95%]</th>
-              <th>MV runs</th>
-              <th title="val/accuracy at step 0 (avg@k), ± standard error">Initial accuracy</th>
-              <th>pass@k</th>
-              <th>pass@k gain (pts)</th>
-              <th>Self-certainty AUROC</th>
-              <th title="mean of the last three validations minus the initial one, mean over seeds">GT gain (pts) [95%]</th>
-              <th>GT runs</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {board.rows.map((r) => (
-              <tr key={r.modelId} data-model={r.model}>
-                <td>{r.rank ?? "–"}</td>
-                <td>
-                  {r.model} <span className="muted">{r.family}</span>
-                </td>
-                <td>
-                  <span data-testid="mcs">{r.mcsLabel || "–"}</span>{" "}
-                  {r.mcsInterval && (
-                    <span className="muted" data-testid="mcs-interval">
-                      {r.mcsInterval.label}
-                    </span>
-                  )}
-                </td>
-                <td>
-                  {r.mcsRuns}
-                  {r.mcsCensoredRuns > 0 && <span className="muted"> ({r.mcsCensoredRuns} censored)</span>}
-                </td>
-                <td title={r.initialAccuracySource === "runs" ? "step-0 val/accuracy of the runs" : "static evaluation (greedy)"}>
-                  {pct(r.initialAccuracy)}
-                  <span className="muted">{se(r.initialAccuracySe)}</span>
-                </td>
-                <td>{r.passAtK === null ? "–" : `${pct(r.passAtK)} (k=${r.k ?? "?"})`}</td>
-                <td>
-                  {pts(r.passAtKGain)}
-                  <span className="muted">{se(r.passAtKGainSe)}</span>
-                </td>
-                <td>{num(r.selfCertaintyAuroc, 3)}</td>
-                <td data-testid="gt-gain">
-                  <GainCell r={r} />
-                </td>
-                <td>{r.gtRuns}</td>
-                <td>
-                  {r.runIds.length > 0 && (
-                    <a href={`/compare?runs=${r.runIds.slice(0, 20).join(",")}&group=method`} title="majority_vote and ground_truth runs of this model">
-                      curves
-                    </a>
-                  )}
-                </td>
+        <>
+          {ranked === 0 && (
+            <p className="card" data-testid="leaderboard-empty">
+              {board.protocol.pendingRuns > 0 ? (
+                <>
+                  Nothing is ranked under this protocol yet: {board.protocol.pendingRuns} majority-vote and ground-truth run
+                  {board.protocol.pendingRuns === 1 ? " is" : "s are"} queued or running, and the figures fill in as they finish.{" "}
+                  <a href="/runs">The runs page</a> shows each run&apos;s time left and place in the queue.
+                </>
+              ) : (
+                <>
+                  Nothing is ranked under this protocol yet. A model&apos;s MCS comes from its majority_vote runs and its GT gain
+                  from its ground_truth runs: tick the models to compare and press Probe trainability.
+                </>
+              )}
+            </p>
+          )}
+          <ProbeForm id="probe" protocolKey={board.protocol.key} protocolLabel={board.protocol.label} />
+          <table data-testid="leaderboard">
+            <thead>
+              <tr>
+                <th>
+                  <span className="sr-only">Probe</span>
+                </th>
+                <th>Rank</th>
+                <th>Base model</th>
+                <th>MCS (median) [95%]</th>
+                <th>MV runs</th>
+                <th title="val/accuracy at step 0 (avg@k), ± standard error">Initial accuracy</th>
+                <th>pass@k</th>
+                <th>pass@k gain (pts)</th>
+                <th>Self-certainty AUROC</th>
+                <th title="mean of the last three validations minus the initial one, mean over seeds">GT gain (pts) [95%]</th>
+                <th>GT runs</th>
+                <th />
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {board.rows.map((r) => (
+                <tr key={r.modelId} data-model={r.model}>
+                  <td>
+                    <ProbeCheckbox form="probe" model={r.model} />
+                  </td>
+                  <td>{r.rank ?? "–"}</td>
+                  <td>
+                    {r.model} <span className="muted">{r.family}</span>
+                  </td>
+                  <td>
+                    <span data-testid="mcs">{r.mcsLabel || "–"}</span>{" "}
+                    {r.mcsInterval && (
+                      <span className="muted" data-testid="mcs-interval">
+                        {r.mcsInterval.label}
+                      </span>
+                    )}
+                  </td>
+                  <td>
+                    <Runs done={r.mcsRuns} pending={r.pendingMcsRuns} extra={r.mcsCensoredRuns > 0 && <span className="muted"> ({r.mcsCensoredRuns} censored)</span>} />
+                  </td>
+                  <td title={r.initialAccuracySource === "runs" ? "step-0 val/accuracy of the runs" : "static evaluation (greedy)"}>
+                    {pct(r.initialAccuracy)}
+                    <span className="muted">{se(r.initialAccuracySe)}</span>
+                  </td>
+                  <td>{r.passAtK === null ? "–" : `${pct(r.passAtK)} (k=${r.k ?? "?"})`}</td>
+                  <td>
+                    {pts(r.passAtKGain)}
+                    <span className="muted">{se(r.passAtKGainSe)}</span>
+                  </td>
+                  <td>{num(r.selfCertaintyAuroc, 3)}</td>
+                  <td data-testid="gt-gain">
+                    <GainCell r={r} />
+                  </td>
+                  <td>
+                    <Runs done={r.gtRuns} pending={r.pendingGtRuns} />
+                  </td>
+                  <td>
+                    {r.runIds.length > 0 && (
+                      <a href={`/compare?runs=${r.runIds.slice(0, 20).join(",")}&group=method`} title="majority_vote and ground_truth runs of this model">
+                        curves
+                      </a>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
       )}
       <h2>Does MCS predict the gain from ground-truth RL?</h2>
       <p data-testid="verdict-mcs" className="card">
         {mcsStats.summary}
       </p>
       <p className="muted">
-        Each predictor against GT gain over the models that have both: Spearman&apos;s ρ with its 95% bootstrap interval and
+        Each predictor against GT gain over the models that have both: Spearman&apos;s ρ with its 95% interval (Fisher z, Bonett and Wright; none below 4 models) and
         permutation p-value (exact up to 10 models; one-sided for MCS and pass@k gain, the predictors the paper ranks with,
         two-sided for the others), Kendall&apos;s τ-b, how reliably the predictor ranks the models (split-seed for figures
         from runs, from standard errors for the static evaluation; GT gain&apos;s: {num(board.gtGainReliability.value)}),

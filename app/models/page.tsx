@@ -1,6 +1,8 @@
 import { ADMISSION, ZOO, admission } from "@/models/zoo";
 import { getPrisma } from "@/server/db/prisma";
 import { listBaseModels } from "@/server/services/models";
+import { DEFAULT_PROTOCOL_KEY } from "@/runner/engine/train/protocol";
+import { ProbeCheckbox, ProbeForm } from "../components/ProbeForm";
 
 const RANKED = new Set(ZOO.filter((r) => r.ranked).map((r) => r.name));
 
@@ -135,9 +137,16 @@ export default async function ModelsPage() {
         <p className="muted">No base models. `npm start` seeds the shipped ones from the models/ folder.</p>
       ) : (
         <>
+          <ProbeForm id="probe" protocolKey={DEFAULT_PROTOCOL_KEY} protocolLabel="default" />
+          <p className="muted">
+            To probe under another training protocol, choose it on the <a href="/leaderboard">leaderboard</a> and probe from there.
+          </p>
           <table>
             <thead>
               <tr>
+                <th>
+                  <span className="sr-only">Probe</span>
+                </th>
                 <th>Name</th>
                 <th>Family</th>
                 <th>Parameters</th>
@@ -163,6 +172,7 @@ export default async function ModelsPage() {
                 const e = asObject(m.staticEval);
                 return (
                   <tr key={m.id}>
+                    <td>{m.external ? null : <ProbeCheckbox form="probe" model={m.name} />}</td>
                     <td>
                       <a href={`#model-${m.name}`}>{m.name}</a>
                     </td>

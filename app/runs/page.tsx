@@ -4,6 +4,7 @@ import Link from "next/link";
 import { getPrisma } from "@/server/db/prisma";
 import { listRunsInputSchema, RUN_STATUSES, RUN_SORTS, ACTIVE_STATUSES, type ListRunsQuery, type RunSort } from "@/server/schemas/runs";
 import { listRuns, runFilterOptions, TABLE_METRICS } from "@/server/services/runs";
+import { loadQueueState, waitOf, type RunWait } from "@/server/services/timing";
 import { REWARD_METHOD_NAMES } from "@/runner/engine/rewards/registry";
 import { Pagination } from "../components/Pagination";
 import { AutoRefresh } from "../components/AutoRefresh";
@@ -28,7 +29,12 @@ function hrefWith(q: ListRunsQuery, change: Partial<ListRunsQuery>): string {
 export default async function RunsPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const q = listRunsInputSchema.parse(await searchParams);
   const prisma = getPrisma();
-  const [data, options] = await Promise.all([listRuns(prisma, q), runFilterOptions(prisma)]);
+  const [data, options, queue] = await Promise.all([listRuns(prisma, q), runFilterOptions(prisma), loadQueueState(prisma)]);
+  const waits: Record<string, RunWait> = {};
+  for (const r of data.runs) {
+    const wait = waitOf(queue, r.id);
+    if (wait) waits[r.id] = wait;
+  }
   const sortLinks = Object.fromEntries(
     RUN_SORTS.map((s: RunSort) => {
       const active = q.sort === s;
@@ -110,11 +116,20 @@ export default async function RunsPage({ searchParams }: { searchParams: Promise
       </form>
       {data.total === 0 ? (
         <p className="muted">
-          {filtered ? "No run matches these filters." : "No runs yet."} <Link href="/runs/new">Launch a grid of runs</Link>.
+          {filtered ? (
+            <>
+              No run matches these filters. <Link href="/runs">Clear them</Link>, or <Link href="/runs/new">launch a grid of runs</Link>.
+            </>
+          ) : (
+            <>
+              No runs yet. <Link href="/runs/new">Launch a grid of runs</Link>, or start from the <Link href="/leaderboard">leaderboard</Link>: select
+              base models and probe their trainability with the leaderboard&apos;s protocol.
+            </>
+          )}
         </p>
       ) : (
         <>
-          <RunsTable runs={data.runs} sortLinks={sortLinks} metrics={[...TABLE_METRICS]} />
+          <RunsTable runs={data.runs} sortLinks={sortLinks} metrics={[...TABLE_METRICS]} waits={waits} />
           <Pagination page={data.page} pages={data.pages} total={data.total} hrefFor={(page) => hrefWith(q, { page })} />
         </>
       )}

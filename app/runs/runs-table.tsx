@@ -10,7 +10,8 @@ import type { RunSort } from "@/server/schemas/runs";
 import { useTRPC } from "../trpc/client";
 import { StatusBadge } from "../components/StatusBadge";
 import { Progress } from "../components/Progress";
-import { formatValue, mcsCell } from "../components/format";
+import { formatValue, formatWait, mcsCell } from "../components/format";
+import type { RunWait } from "@/server/services/timing";
 
 export type SortLinks = Record<RunSort, { href: string; active: boolean; dir: "asc" | "desc" | null }>;
 
@@ -27,7 +28,7 @@ function SortHeader({ link, children }: { link: SortLinks[RunSort]; children: Re
   );
 }
 
-export function RunsTable({ runs, sortLinks, metrics }: { runs: RunRow[]; sortLinks: SortLinks; metrics: MetricName[] }) {
+export function RunsTable({ runs, sortLinks, metrics, waits }: { runs: RunRow[]; sortLinks: SortLinks; metrics: MetricName[]; waits: Record<string, RunWait> }) {
   const trpc = useTRPC();
   const router = useRouter();
   const [selected, setSelected] = useState<Set<string>>(new Set());
@@ -145,6 +146,11 @@ export function RunsTable({ runs, sortLinks, metrics }: { runs: RunRow[]; sortLi
                 <td>{r.seed}</td>
                 <td>
                   <Progress current={r.currentStep} total={r.totalSteps} />
+                  {waits[r.id] && (
+                    <div className="muted small" data-testid="run-wait">
+                      {formatWait(waits[r.id]!)}
+                    </div>
+                  )}
                 </td>
                 <td title={mcsCell(r).title} data-testid="run-mcs-cell">
                   {mcsCell(r).text}

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { trainConfigSchema } from "@/runner/engine/train/config";
-import { TRAIN_DEFAULTS, estimateCost, expandGrid, gridSize, launchInputSchema, runConfig } from "./launch";
+import { protocolOf } from "@/runner/engine/train/protocol";
+import { TRAIN_DEFAULTS, estimateCost, expandGrid, gridSize, launchInputSchema, launchPrefill, launchPrefillQuerySchema, runConfig } from "./launch";
 
 const A = "5b3f6c1e-1d2a-4c3b-9a8e-111111111111";
 const B = "5b3f6c1e-1d2a-4c3b-9a8e-222222222222";
@@ -66,5 +67,37 @@ describe("launch grid", () => {
     const r = launchInputSchema.safeParse({ ...valid, datasetSizes: [32, 64, 128, 256, 512, 1024, 2048, 4096], seeds: Array.from({ length: 16 }, (_, i) => i) });
     expect(r.success).toBe(false);
     expect(r.error!.issues.some((i) => i.path[0] === "grid")).toBe(true);
+  });
+});
+
+describe("launch prefill", () => {
+  const known = { models: ["arith-small", "arith-large"] };
+  const prefill = (q: Record<string, string | string[]>) => launchPrefill(launchPrefillQuerySchema.parse(q), known);
+
+  it("reproduces a leaderboard protocol, so the launched runs rank under it", () => {
+    const protocol = protocolOf({ steps: 150, lr: 1e-4, maxNewTokens: 48, datasetSize: 256, valK: 4 });
+    const p = prefill({ protocol: protocol.key, model: ["arith-small", "arith-large"], reward: "majority_vote,ground_truth", seeds: "1,2,3" });
+    expect(p).toMatchObject({
+      modelNames: ["arith-small", "arith-large"],
+      rewardMethods: ["majority_vote", "ground_truth"],
+      seeds: "1,2,3",
+      datasetSizes: "256",
+      hyper: { steps: 150, lr: 1e-4, maxNewTokens: 48, valK: 4 },
+    });
+    // The form's values, launched, give back the same protocol.
+    const input = launchInputSchema.parse({ ...valid, baseModelIds: [A], rewardMethods: ["majority_vote"], datasetSizes: [256], seeds: [1], ...p.hyper });
+    const cell = expandGrid(input)[0]!;
+    expect(protocolOf(runConfig(input, cell, "arith-small")).key).toBe(protocol.key);
+  });
+
+  it("says what it could not use instead of dropping it silently", () => {
+    const p = prefill({ protocol: JSON.stringify({ lrSchedule: "cosine", steps: 7, lr: -1 }), model: "no-such-model", reward: "bogus" });
+    expect(p.hyper).toEqual({ steps: 7 });
+    expect(p.modelNames).toEqual([]);
+    expect(p.notes.join(" ")).toMatch(/no-such-model/);
+    expect(p.notes.join(" ")).toMatch(/Unknown reward method, left out: bogus/);
+    expect(p.notes.join(" ")).toMatch(/cannot set lrSchedule "cosine", lr -1/);
+    expect(prefill({ protocol: "{not json" }).notes).toEqual([expect.stringMatching(/not one the leaderboard shows/)]);
+    expect(prefill({ protocol: "default" })).toMatchObject({ hyper: {}, notes: ["Prefilled with the default training protocol."] });
   });
 });

@@ -29,7 +29,8 @@
 //   Kendall's tau-b with permutation p-values (exact up to 10 models), one-sided for the predictors
 //   the paper ranks models with (MCS: a later collapse, a larger gain; pass@k gain: more headroom,
 //   a larger gain), two-sided for initial accuracy and AUROC. A censored median enters by its rank.
-//   rho's interval: the same bootstrap, every model's figures redrawn together.
+//   rho's interval: Bonett and Wright's Fisher-z interval (stats/rank.ts spearmanInterval), none
+//   where it is undefined (fewer than 4 models, |rho| = 1, a constant column).
 // - Reliability: split-seed for figures from runs (MCS, GT gain), from standard errors for static
 //   figures. Power: the chance the test finds rho = TARGET_RHO among these n models at these
 //   reliabilities (stats/power.ts). Below TARGET_POWER, or when a reliability is unknown, the
@@ -39,7 +40,7 @@ import { runGain, type ValidationPoint } from "../../runner/engine/metrics/gain"
 import { bootstrap, bootstrapDraws, percentileInterval, resample, type Interval } from "../../runner/engine/stats/bootstrap";
 import { rankTest, type Alternative } from "../../runner/engine/stats/permutation";
 import { type Power, simulatePower, TARGET_POWER, TARGET_RHO } from "../../runner/engine/stats/power";
-import { spearman } from "../../runner/engine/stats/rank";
+import { spearmanInterval } from "../../runner/engine/stats/rank";
 import { type Reliability, splitSeedReliability, standardErrorReliability } from "../../runner/engine/stats/reliability";
 import { mean } from "../../runner/engine/stats/summary";
 import { DEFAULT_PROTOCOL_KEY, type Protocol } from "../../runner/engine/train/protocol";
@@ -103,6 +104,13 @@ export interface RunFigures {
   validation: ValidationPoint[];
 }
 
+/** A majority_vote or ground_truth run still queued or running: a figure on its way. */
+export interface PendingRun {
+  baseModelId: string;
+  rewardMethod: string;
+  protocol: Protocol;
+}
+
 export interface ModelInfo {
   id: string;
   name: string;
@@ -143,6 +151,9 @@ export interface LeaderboardRow {
   /** Mean over seeds of the area under (val/accuracy - initial), per step. */
   gtAuc: number | null;
   gtRuns: number;
+  /** Runs of this protocol still queued or running, whose figures will join these. */
+  pendingMcsRuns: number;
+  pendingGtRuns: number;
   /** The majority_vote and ground_truth runs behind the figures (for a link to /compare). */
   runIds: string[];
 }
@@ -182,11 +193,13 @@ export interface ProtocolSummary {
   runs: number;
   mcsRuns: number;
   gtRuns: number;
+  /** Queued or running majority_vote and ground_truth runs. */
+  pendingRuns: number;
 }
 
 export interface Leaderboard {
   protocol: ProtocolSummary;
-  /** Every protocol with finished runs, the default first, then by runs. */
+  /** Every protocol with finished or pending runs, the default first, then by finished runs. */
   protocols: ProtocolSummary[];
   rows: LeaderboardRow[];
   gtGainReliability: Reliability;
@@ -230,17 +243,22 @@ function labelOfKey(key: string): string {
 }
 
 /** Protocols present among `runs` (MCS and GT runs only), the default first, then by runs. */
-export function listProtocols(runs: readonly RunFigures[]): ProtocolSummary[] {
+export function listProtocols(runs: readonly RunFigures[], pending: readonly PendingRun[] = []): ProtocolSummary[] {
   const byKey = new Map<string, ProtocolSummary>();
-  byKey.set(DEFAULT_PROTOCOL_KEY, { key: DEFAULT_PROTOCOL_KEY, label: "default", runs: 0, mcsRuns: 0, gtRuns: 0 });
+  const summary = (protocol: Protocol) => {
+    const p = byKey.get(protocol.key) ?? { key: protocol.key, label: protocol.label, runs: 0, mcsRuns: 0, gtRuns: 0, pendingRuns: 0 };
+    byKey.set(p.key, p);
+    return p;
+  };
+  byKey.set(DEFAULT_PROTOCOL_KEY, { key: DEFAULT_PROTOCOL_KEY, label: "default", runs: 0, mcsRuns: 0, gtRuns: 0, pendingRuns: 0 });
   for (const r of runs) {
     if (r.rewardMethod !== MCS_METHOD && r.rewardMethod !== GT_METHOD) continue;
-    const p = byKey.get(r.protocol.key) ?? { key: r.protocol.key, label: r.protocol.label, runs: 0, mcsRuns: 0, gtRuns: 0 };
+    const p = summary(r.protocol);
     p.runs++;
     if (r.rewardMethod === MCS_METHOD) p.mcsRuns++;
     else p.gtRuns++;
-    byKey.set(p.key, p);
   }
+  for (const r of pending) if (r.rewardMethod === MCS_METHOD || r.rewardMethod === GT_METHOD) summary(r.protocol).pendingRuns++;
   const [first, ...rest] = [...byKey.values()];
   return [first!, ...rest.sort((a, b) => b.runs - a.runs || a.label.localeCompare(b.label))];
 }
@@ -310,10 +328,17 @@ function mcsInterval(m: ModelRuns): McsInterval | null {
 }
 
 /** Pure: the leaderboard of one protocol (`protocolKey`, default first) from models and finished runs. */
-export function buildLeaderboard(models: readonly ModelInfo[], allRuns: readonly RunFigures[], protocolKey: string = DEFAULT_PROTOCOL_KEY): Leaderboard {
-  const protocols = listProtocols(allRuns);
-  const protocol = protocols.find((p) => p.key === protocolKey) ?? { key: protocolKey, label: labelOfKey(protocolKey), runs: 0, mcsRuns: 0, gtRuns: 0 };
+export function buildLeaderboard(
+  models: readonly ModelInfo[],
+  allRuns: readonly RunFigures[],
+  protocolKey: string = DEFAULT_PROTOCOL_KEY,
+  pending: readonly PendingRun[] = [],
+): Leaderboard {
+  const protocols = listProtocols(allRuns, pending);
+  const protocol = protocols.find((p) => p.key === protocolKey) ?? { key: protocolKey, label: labelOfKey(protocolKey), runs: 0, mcsRuns: 0, gtRuns: 0, pendingRuns: 0 };
   const data = collect(models, allRuns.filter((r) => r.protocol.key === protocol.key));
+  const pendingHere = pending.filter((r) => r.protocol.key === protocol.key);
+  const pendingOf = (id: string, method: string) => pendingHere.filter((r) => r.baseModelId === id && r.rewardMethod === method).length;
 
   const rows: LeaderboardRow[] = data.map((m) => {
     const st = m.static;
@@ -344,6 +369,8 @@ export function buildLeaderboard(models: readonly ModelInfo[], allRuns: readonly
       gtGainSe: meanSe(m.gains),
       gtAuc: m.gains.length > 0 ? mean(m.gains.map((g) => g.auc)) : null,
       gtRuns: m.gains.length,
+      pendingMcsRuns: pendingOf(m.model.id, MCS_METHOD),
+      pendingGtRuns: pendingOf(m.model.id, GT_METHOD),
       runIds: m.runIds,
     };
   });
@@ -380,21 +407,17 @@ function bySeed(data: readonly ModelRuns[], figure: (m: ModelRuns, seed: number)
   return seeds.map((s) => data.map((m) => figure(m, s)));
 }
 
-/** A predictor's figure for one model: observed, and as one bootstrap replicate redraws it. */
+/** A predictor's figure for one model, and how reliably it ranks the models. */
 interface PredictorColumn {
   has: (row: LeaderboardRow, m: ModelRuns) => boolean;
   observed: (rows: LeaderboardRow[], data: ModelRuns[]) => number[];
-  replicate: (data: ModelRuns[], rows: LeaderboardRow[], rng: Rng) => number[];
   reliability: (rows: LeaderboardRow[], data: ModelRuns[]) => Reliability;
 }
-
-const withNoise = (value: number | null, se: number | null, rng: Rng) => (value === null ? Number.NaN : value + (se === null ? 0 : se * rng.normal()));
 
 const COLUMNS: Record<PredictorKey, PredictorColumn> = {
   mcs: {
     has: (r) => r.mcs !== null,
     observed: (rows) => mcsRankKeys(rows.map((r) => r.mcs!)),
-    replicate: (data, _rows, rng) => mcsRankKeys(data.map((m) => mcsReplicate(m, rng)!)),
     reliability: (_rows, data) =>
       splitSeedReliability(
         (() => {
@@ -413,19 +436,16 @@ const COLUMNS: Record<PredictorKey, PredictorColumn> = {
   pass_at_k_gain: {
     has: (r) => r.passAtKGain !== null,
     observed: (rows) => rows.map((r) => r.passAtKGain!),
-    replicate: (_data, rows, rng) => rows.map((r) => withNoise(r.passAtKGain, r.passAtKGainSe, rng)),
     reliability: (rows) => seReliability(rows.map((r) => [r.passAtKGain, r.passAtKGainSe])),
   },
   initial_accuracy: {
     has: (r) => r.initialAccuracy !== null,
     observed: (rows) => rows.map((r) => r.initialAccuracy!),
-    replicate: (_data, rows, rng) => rows.map((r) => withNoise(r.initialAccuracy, r.initialAccuracySe, rng)),
     reliability: (rows) => seReliability(rows.map((r) => [r.initialAccuracy, r.initialAccuracySe])),
   },
   self_certainty_auroc: {
     has: (r) => r.selfCertaintyAuroc !== null,
     observed: (rows) => rows.map((r) => r.selfCertaintyAuroc!),
-    replicate: (_data, rows, rng) => rows.map((r) => withNoise(r.selfCertaintyAuroc, r.selfCertaintyAurocSe, rng)),
     reliability: (rows) => seReliability(rows.map((r) => [r.selfCertaintyAuroc, r.selfCertaintyAurocSe])),
   },
 };
@@ -455,11 +475,7 @@ function predictorStats(p: (typeof PREDICTORS)[number], rows: LeaderboardRow[], 
   }
   const x = col.observed(r, d), y = r.map((row) => row.gtGain!);
   const test = rankTest(x, y, { alternative: p.alternative });
-  const reps = bootstrap((rng) => {
-    const xs = col.replicate(d, r, rng), ys = d.map((m) => gainReplicate(m, rng));
-    return xs.some(Number.isNaN) || ys.some(Number.isNaN) ? Number.NaN : spearman(xs, ys);
-  }, { name: `rho/${p.key}` });
-  const rhoInterval = reps.length > 0 ? percentileInterval(reps) : null;
+  const rhoInterval = spearmanInterval(test.rho, n);
   const known = Number.isFinite(reliability.value) && Number.isFinite(gainReliability.value);
   const power = known ? simulatePower({ n, rho: TARGET_RHO, reliabilityX: reliability.value, reliabilityY: gainReliability.value }) : null;
   const stat = `rho ${Number.isNaN(test.rho) ? "n/a" : f2(test.rho)}` +

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type pg from "pg";
 import { connectTestDatabase, type ConnectedTestDatabase } from "../../scripts/test/database";
 import type { ValidationPoint } from "../../runner/engine/metrics/gain";
-import { spearman } from "../../runner/engine/stats/rank";
+import { spearman, spearmanInterval } from "../../runner/engine/stats/rank";
 import { trainConfigSchema } from "../../runner/engine/train/config";
 import { protocolOf } from "../../runner/engine/train/protocol";
 import { createCaller } from "../api/root";
@@ -182,10 +182,36 @@ describe("buildLeaderboard", () => {
     expect(board.gtGainReliability.value).toBeCloseTo(1, 12);
     expect(s.power!.power).toBeGreaterThan(0.8);
     expect(s).toMatchObject({ verdict: "supported", rho: 1, pRho: expect.closeTo(1 / 3628800, 15) });
-    expect(s.summary).toMatch(/^MCS predicts GT gain: rho 1\.00 \[1\.00, 1\.00\], one-sided exact p < 0\.001, n 10; power 0\.\d\d to detect rho 0\.8/);
+    // A perfect ranking gets no interval: Fisher's z is infinite there, and [1, 1] would claim certainty.
+    expect(s.rhoInterval).toBeNull();
+    expect(s.summary).toMatch(/^MCS predicts GT gain: rho 1\.00, one-sided exact p < 0\.001, n 10; power 0\.\d\d to detect rho 0\.8/);
     // The same models with MCS reversed: powered, and no evidence.
     const reversed = runs.map((r) => (r.rewardMethod === "majority_vote" ? { ...r, mcsStep: 1000 - r.mcsStep! } : r));
     expect(mcsStats(buildLeaderboard(models, reversed))).toMatchObject({ verdict: "not-supported", rho: -1, pRho: 1 });
+  });
+});
+
+describe("rho's interval", () => {
+  it("is Bonett and Wright's, from the models' rho and their number, and holds the estimate", () => {
+    const x = [0.66, 0.657, 0.668, 0.704, 0.598, 0.628, 0.637, 0.598, 0.652];
+    const y = [-0.005, -0.01, -0.008, -0.016, 0.01, 0.009, 0.009, 0.015, 0.008];
+    const models = x.map((_, i) => model(`M${i}`));
+    const runs = x.flatMap((_, i) => [run(`M${i}`, "ground_truth", 1, { validation: curve([0.3, 0.3 + y[i]!]) })]);
+    const rows = models.map((m, i) => ({ ...m, staticEval: { greedyAccuracy: 0.3, passAtK: 0.5, selfCertaintyAuroc: x[i], k: 8 } }));
+    const s = buildLeaderboard(rows, runs).predictors.find((p) => p.predictor === "self_certainty_auroc")!;
+    expect(s.rho).toBeCloseTo(spearman(x, y), 12);
+    expect(s.rhoInterval).toEqual(spearmanInterval(s.rho!, 9));
+    expect(s.rhoInterval!.lo).toBeLessThan(s.rho!);
+    expect(s.rhoInterval!.hi).toBeGreaterThan(s.rho!);
+  });
+
+  it("is not given for an undefined rho (every model's MCS censored at the same bound)", () => {
+    const models = ["A", "B", "C", "D"].map(model);
+    const runs = ["A", "B", "C", "D"].flatMap((m, i) => [
+      run(m, "majority_vote", 1, { mcsStep: 150, mcsCensored: true }),
+      run(m, "ground_truth", 1, { validation: curve([0, 0.1 * i]) }),
+    ]);
+    expect(mcsStats(buildLeaderboard(models, runs))).toMatchObject({ rho: null, rhoInterval: null });
   });
 });
 
@@ -201,8 +227,8 @@ describe("protocols", () => {
     ];
     const board = buildLeaderboard([model("A"), model("B")], runs);
     expect(board.protocols).toEqual([
-      { key: "default", label: "default", runs: 1, mcsRuns: 1, gtRuns: 0 },
-      { key: short.key, label: "steps 40, datasetSize 256", runs: 3, mcsRuns: 2, gtRuns: 1 },
+      { key: "default", label: "default", runs: 1, mcsRuns: 1, gtRuns: 0, pendingRuns: 0 },
+      { key: short.key, label: "steps 40, datasetSize 256", runs: 3, mcsRuns: 2, gtRuns: 1, pendingRuns: 0 },
     ]);
     expect(board.rows.find((r) => r.model === "A")).toMatchObject({ mcs: cens(200), mcsRuns: 1, gtRuns: 0 });
     const other = buildLeaderboard([model("A"), model("B")], runs, short.key);
@@ -210,6 +236,23 @@ describe("protocols", () => {
     expect(other.rows.map((r) => [r.model, r.mcsLabel, r.gtRuns])).toEqual([["A", "15", 1], ["B", "12", 0]]);
     expect(other.rows[0]!.runIds).toEqual(["short-mv", "short-gt"]);
     expect(buildLeaderboard([], [], JSON.stringify({ steps: 7 })).protocol.label).toBe("steps 7");
+  });
+
+  it("lists a protocol with only queued or running runs, and counts each model's pending figures", () => {
+    const seven = protocolOf({ steps: 7 });
+    const pending = [
+      { baseModelId: "A", rewardMethod: "majority_vote", protocol: seven },
+      { baseModelId: "A", rewardMethod: "ground_truth", protocol: seven },
+      { baseModelId: "A", rewardMethod: "ground_truth", protocol: seven },
+      { baseModelId: "B", rewardMethod: "self_certainty", protocol: seven },
+      { baseModelId: "B", rewardMethod: "majority_vote", protocol: protocolOf({}) },
+    ];
+    const board = buildLeaderboard([model("A"), model("B")], [], seven.key, pending);
+    expect(board.protocols).toEqual([
+      { key: "default", label: "default", runs: 0, mcsRuns: 0, gtRuns: 0, pendingRuns: 1 },
+      { key: seven.key, label: "steps 7", runs: 0, mcsRuns: 0, gtRuns: 0, pendingRuns: 3 },
+    ]);
+    expect(board.rows.map((r) => [r.model, r.pendingMcsRuns, r.pendingGtRuns])).toEqual([["A", 1, 2], ["B", 0, 0]]);
   });
 
   it("compares pass@k gain with GT gain on the models that have both", () => {

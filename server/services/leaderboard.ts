@@ -6,7 +6,7 @@ import { METRICS } from "../../runner/engine/metrics/metricNames";
 import type { ValidationPoint } from "../../runner/engine/metrics/gain";
 import { DEFAULT_PROTOCOL_KEY, protocolOf } from "../../runner/engine/train/protocol";
 import type { PrismaClient } from "../db/prisma";
-import { buildLeaderboard, finite, type Leaderboard, type RunFigures } from "./leaderboard-table";
+import { GT_METHOD, MCS_METHOD, buildLeaderboard, finite, type Leaderboard, type PendingRun, type RunFigures } from "./leaderboard-table";
 
 export * from "./leaderboard-table";
 
@@ -41,11 +41,21 @@ export async function loadRunFigures(prisma: PrismaClient): Promise<RunFigures[]
   }));
 }
 
+/** majority_vote and ground_truth runs still queued or running, with their protocols. */
+export async function loadPendingRuns(prisma: PrismaClient): Promise<PendingRun[]> {
+  const runs = await prisma.run.findMany({
+    where: { status: { in: ["QUEUED", "RUNNING"] }, rewardMethod: { in: [MCS_METHOD, GT_METHOD] } },
+    select: { baseModelId: true, rewardMethod: true, config: true },
+  });
+  return runs.map(({ config, ...r }) => ({ ...r, protocol: protocolOf(config) }));
+}
+
 /** The leaderboard of one protocol (the default unless `protocol` names another). */
 export async function getLeaderboard(prisma: PrismaClient, protocol: string = DEFAULT_PROTOCOL_KEY): Promise<Leaderboard> {
-  const [models, runs] = await Promise.all([
+  const [models, runs, pending] = await Promise.all([
     prisma.baseModel.findMany({ select: { id: true, name: true, family: true, staticEval: true }, orderBy: { name: "asc" } }),
     loadRunFigures(prisma),
+    loadPendingRuns(prisma),
   ]);
-  return buildLeaderboard(models, runs, protocol);
+  return buildLeaderboard(models, runs, protocol, pending);
 }

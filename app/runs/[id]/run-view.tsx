@@ -17,7 +17,7 @@ import { StatusBadge } from "../../components/StatusBadge";
 import { Progress } from "../../components/Progress";
 import { MetricChart, type XAxis } from "../../components/MetricChart";
 import { ChartControls, type StepWindow } from "../../components/ChartControls";
-import { formatDuration, formatTime, formatValue, mcsCell } from "../../components/format";
+import { formatDuration, formatTime, formatValue, formatWait, mcsCell } from "../../components/format";
 
 /** The charts of the run page, in reading order. */
 export const RUN_CHARTS: readonly MetricName[] = [
@@ -64,6 +64,7 @@ export function RunView({ id }: { id: string }) {
   const run = runQuery.data;
   const active = run ? ACTIVE.has(run.status) : true;
   const events = useQuery({ ...trpc.runs.events.queryOptions({ id, limit: 200 }), refetchInterval: active ? POLL_MS : false });
+  const wait = useQuery({ ...trpc.runs.wait.queryOptions({ id }), refetchInterval: active ? POLL_MS : false, enabled: active });
   const series = useQuery({
     ...trpc.runs.series.queryOptions({ runIds: [id], keys: [...RUN_CHARTS], minStep: zoom?.min, maxStep: zoom?.max }),
     refetchInterval: active ? POLL_MS : false,
@@ -103,6 +104,11 @@ export function RunView({ id }: { id: string }) {
       <div className="run-head">
         <StatusBadge status={run.status} cancelRequested={run.cancelRequested} />
         <Progress current={run.currentStep} total={run.totalSteps} />
+        {active && wait.data ? (
+          <span className="muted" data-testid="run-wait">
+            {formatWait(wait.data)}
+          </span>
+        ) : null}
         <span>
           MCS <b data-testid="run-mcs" title={mcs.title}>{mcsText}</b>
         </span>

@@ -3,14 +3,15 @@
  * The launch form. Native inputs in fieldsets with labels, so it works from the keyboard alone; the
  * server validates with the shared schema (server/schemas/launch.ts) and its messages come back as
  * tRPC `data.fieldErrors`, shown next to each field and summarised at the top. The preview (grid size,
- * rollouts, tokens) updates live from the same numbers.
+ * rollouts, tokens) updates live from the same numbers; its wall time comes from the server, which
+ * knows the measured paces and the queue (server/services/timing.ts).
  */
-import { useMutation } from "@tanstack/react-query";
+import { keepPreviousData, useMutation, useQuery } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useMemo, useRef, useState } from "react";
-import { HYPERPARAMETERS, TRAIN_DEFAULTS, estimateCost, gridSize, type HyperparameterKey, type LaunchInput } from "@/server/schemas/launch";
+import { HYPERPARAMETERS, TRAIN_DEFAULTS, estimateCost, gridSize, type HyperparameterKey, type LaunchInput, type LaunchPrefill } from "@/server/schemas/launch";
 import { useTRPC } from "../../trpc/client";
-import { formatCount } from "../../components/format";
+import { formatCount, formatDuration } from "../../components/format";
 
 interface ModelOption {
   id: string;
@@ -62,21 +63,68 @@ function Errors({ name, errors }: { name: string; errors: FieldErrors }) {
   );
 }
 
-export function LaunchForm({ models, rewardMethods, tasks }: { models: ModelOption[]; rewardMethods: RewardOption[]; tasks: string[] }) {
+function HyperField({
+  h,
+  value,
+  onChange,
+  errors,
+}: {
+  h: (typeof HYPERPARAMETERS)[number];
+  value: string;
+  onChange: (v: string) => void;
+  errors: FieldErrors;
+}) {
+  return (
+    <div className="hyper-field">
+      <label htmlFor={fieldId(h.key)}>{h.label}</label>
+      <input
+        id={fieldId(h.key)}
+        name={h.key}
+        type="number"
+        step="any"
+        inputMode="decimal"
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+        aria-describedby={errors[h.key]?.length ? `${fieldId(h.key)}-error` : `${fieldId(h.key)}-help`}
+        aria-invalid={errors[h.key]?.length ? true : undefined}
+      />
+      <span className="help" id={`${fieldId(h.key)}-help`}>
+        {h.help} Default {String(TRAIN_DEFAULTS[h.key])}.
+      </span>
+      <Errors name={h.key} errors={errors} />
+    </div>
+  );
+}
+
+export function LaunchForm({
+  models,
+  rewardMethods,
+  tasks,
+  prefill,
+}: {
+  models: ModelOption[];
+  rewardMethods: RewardOption[];
+  tasks: string[];
+  /** Starting values from a link (the leaderboard's "Probe trainability"); all stay editable. */
+  prefill: LaunchPrefill;
+}) {
   const trpc = useTRPC();
   const router = useRouter();
   const summaryRef = useRef<HTMLDivElement>(null);
   const launchable = models.filter((m) => !m.external);
-  const [name, setName] = useState("");
+  const [name, setName] = useState(prefill.name ?? "");
   const [notes, setNotes] = useState("");
   const [tags, setTags] = useState("");
-  const [modelIds, setModelIds] = useState<string[]>(launchable.length === 1 ? [launchable[0].id] : []);
-  const [rewards, setRewards] = useState<string[]>(["majority_vote"]);
-  const [task, setTask] = useState<string>(TRAIN_DEFAULTS.task);
-  const [datasetSizes, setDatasetSizes] = useState("");
-  const [seeds, setSeeds] = useState(String(TRAIN_DEFAULTS.seed));
+  const [modelIds, setModelIds] = useState<string[]>(() => {
+    const named = launchable.filter((m) => prefill.modelNames.includes(m.name)).map((m) => m.id);
+    return named.length > 0 ? named : launchable.length === 1 ? [launchable[0].id] : [];
+  });
+  const [rewards, setRewards] = useState<string[]>(prefill.rewardMethods ?? ["majority_vote"]);
+  const [task, setTask] = useState<string>(prefill.task ?? TRAIN_DEFAULTS.task);
+  const [datasetSizes, setDatasetSizes] = useState(prefill.datasetSizes ?? "");
+  const [seeds, setSeeds] = useState(prefill.seeds ?? String(TRAIN_DEFAULTS.seed));
   const [hyper, setHyper] = useState<Record<HyperparameterKey, string>>(
-    () => Object.fromEntries(HYPERPARAMETERS.map((h) => [h.key, String(TRAIN_DEFAULTS[h.key])])) as Record<HyperparameterKey, string>,
+    () => Object.fromEntries(HYPERPARAMETERS.map((h) => [h.key, String(prefill.hyper[h.key] ?? TRAIN_DEFAULTS[h.key])])) as Record<HyperparameterKey, string>,
   );
   const [errors, setErrors] = useState<FieldErrors>({});
   const [formError, setFormError] = useState("");
@@ -104,7 +152,19 @@ export function LaunchForm({ models, rewardMethods, tasks }: { models: ModelOpti
     valEvery: input.valEvery ?? Number.NaN,
     valSize: input.valSize ?? Number.NaN,
     fullValSize: input.fullValSize ?? Number.NaN,
+    valK: input.valK ?? Number.NaN,
+    maxNewTokens: input.maxNewTokens ?? Number.NaN,
   });
+
+  const runsPerModel = input.rewardMethods.length * Math.max(1, input.datasetSizes?.length ?? 0) * input.seeds.length;
+  const estimateInput = {
+    baseModelIds: input.baseModelIds,
+    runsPerModel,
+    steps: input.steps ?? Number.NaN,
+    rolloutsPerStep: (input.groupSize ?? Number.NaN) * (input.promptsPerStep ?? Number.NaN),
+  };
+  const estimable = estimateInput.baseModelIds.length > 0 && Number.isInteger(estimateInput.steps) && estimateInput.steps > 0 && Number.isInteger(estimateInput.rolloutsPerStep) && estimateInput.rolloutsPerStep > 0;
+  const estimate = useQuery({ ...trpc.launch.estimate.queryOptions(estimateInput), enabled: estimable, placeholderData: keepPreviousData });
 
   const launch = useMutation(
     trpc.launch.create.mutationOptions({
@@ -152,6 +212,14 @@ export function LaunchForm({ models, rewardMethods, tasks }: { models: ModelOpti
           <b>Nothing was launched: {formError}</b>
         ) : null}
       </div>
+
+      {prefill.notes.length > 0 && (
+        <ul className="card prefill-notes" data-testid="prefill-notes">
+          {prefill.notes.map((n) => (
+            <li key={n}>{n}</li>
+          ))}
+        </ul>
+      )}
 
       <fieldset>
         <legend>Experiment</legend>
@@ -234,26 +302,15 @@ export function LaunchForm({ models, rewardMethods, tasks }: { models: ModelOpti
 
       <fieldset className="hyper">
         <legend>Hyperparameters</legend>
-        {HYPERPARAMETERS.map((h) => (
-          <div key={h.key} className="hyper-field">
-            <label htmlFor={fieldId(h.key)}>{h.label}</label>
-            <input
-              id={fieldId(h.key)}
-              name={h.key}
-              type="number"
-              step="any"
-              inputMode="decimal"
-              value={hyper[h.key]}
-              onChange={(e) => setHyper({ ...hyper, [h.key]: e.target.value })}
-              aria-describedby={errors[h.key]?.length ? `${fieldId(h.key)}-error` : `${fieldId(h.key)}-help`}
-              aria-invalid={errors[h.key]?.length ? true : undefined}
-            />
-            <span className="help" id={`${fieldId(h.key)}-help`}>
-              {h.help} Default {String(TRAIN_DEFAULTS[h.key])}.
-            </span>
-            <Errors name={h.key} errors={errors} />
-          </div>
+        {HYPERPARAMETERS.filter((h) => !("advanced" in h)).map((h) => (
+          <HyperField key={h.key} h={h} value={hyper[h.key]} onChange={(v) => setHyper({ ...hyper, [h.key]: v })} errors={errors} />
         ))}
+        <details className="hyper-advanced" open={HYPERPARAMETERS.some((h) => "advanced" in h && (prefill.hyper[h.key] !== undefined || errors[h.key]?.length))}>
+          <summary>Sampling, optimiser and evaluation details</summary>
+          {HYPERPARAMETERS.filter((h) => "advanced" in h).map((h) => (
+            <HyperField key={h.key} h={h} value={hyper[h.key]} onChange={(v) => setHyper({ ...hyper, [h.key]: v })} errors={errors} />
+          ))}
+        </details>
       </fieldset>
 
       <section className="card preview" aria-label="Preview" aria-live="polite" id={fieldId("grid")}>
@@ -278,6 +335,40 @@ export function LaunchForm({ models, rewardMethods, tasks }: { models: ModelOpti
                   ({TRAIN_DEFAULTS.valK + 1} per prompt: the full evaluation at step 0 and the last three validations, the light one in
                   between)
                 </span>
+              </td>
+            </tr>
+            <tr>
+              <th scope="row">Wall time</th>
+              <td data-testid="launch-estimate">
+                {!estimable ? (
+                  <span className="muted">pick base models and steps</span>
+                ) : estimate.isError && !estimate.data ? (
+                  <span className="muted">unknown (check the fields above)</span>
+                ) : !estimate.data ? (
+                  <span className="muted">estimating…</span>
+                ) : estimate.data.seconds === null ? (
+                  <span>
+                    unknown{" "}
+                    <span className="muted">
+                      ({estimate.data.slots === 0 ? "no runner is live: start one with npm run runner" : "no run has taken a step yet to measure a pace from"})
+                    </span>
+                  </span>
+                ) : (
+                  <span>
+                    about <b>{formatDuration(estimate.data.seconds * 1000)}</b> until the last run finishes{" "}
+                    <span className="muted">
+                      ({formatDuration((estimate.data.workSeconds ?? 0) * 1000)} of run time on {estimate.data.slots} live runner slot
+                      {estimate.data.slots === 1 ? "" : "s"}, after the runs queued now)
+                    </span>
+                  </span>
+                )}
+                {estimable && estimate.data && (
+                  <ul className="muted small" data-testid="launch-estimate-basis">
+                    {estimate.data.basis.map((b) => (
+                      <li key={b}>{b}</li>
+                    ))}
+                  </ul>
+                )}
               </td>
             </tr>
             <tr>

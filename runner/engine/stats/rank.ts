@@ -66,3 +66,20 @@ export function kendallTauB(x: readonly number[], y: readonly number[]): number 
   const d = Math.sqrt((n0 - tx) * (n0 - ty));
   return d === 0 ? Number.NaN : s / d;
 }
+
+/** The standard normal's 97.5% quantile: the half-width of a 95% interval in standard errors. */
+const Z_975 = 1.959963984540054;
+
+/**
+ * 95% interval of Spearman's rho from n pairs (Bonett & Wright, 2000): Fisher's z = atanh(rho) with
+ * variance (1 + rho^2 / 2) / (n - 3), mapped back with tanh. Analytic, so it behaves at the handful
+ * of models a leaderboard has, where resampling the models degenerates (with three models every
+ * resample with two distinct models has |rho| = 1). null when it is undefined: rho NaN, n below 4,
+ * or |rho| = 1 (z is infinite; a perfect ranking of a few models does not make the interval a point).
+ */
+export function spearmanInterval(rho: number, n: number): { lo: number; hi: number; level: number } | null {
+  if (!Number.isFinite(rho) || n < 4 || Math.abs(rho) >= 1) return null;
+  const z = Math.atanh(rho);
+  const half = Z_975 * Math.sqrt((1 + (rho * rho) / 2) / (n - 3));
+  return { lo: Math.tanh(z - half), hi: Math.tanh(z + half), level: 0.95 };
+}

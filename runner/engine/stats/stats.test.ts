@@ -6,7 +6,7 @@ import { Rng } from "../util/rng";
 import { bootstrap, percentileInterval, resample } from "./bootstrap";
 import { rankTest } from "./permutation";
 import { simulatePower, spearmanCritical } from "./power";
-import { averageRanks, kendallTauB, pearson, spearman } from "./rank";
+import { averageRanks, kendallTauB, pearson, spearman, spearmanInterval } from "./rank";
 import { splitSeedReliability, standardErrorReliability } from "./reliability";
 import { mean, median, quantile, sampleSd, standardError } from "./summary";
 
@@ -30,6 +30,17 @@ describe("rank correlations", () => {
     expect(spearman([1, 2, 3], [3, 2, 1])).toBe(-1);
     expect(pearson([1, 2, 3], [2, 4, 6])).toBeCloseTo(1, 12);
     expect(Number.isNaN(spearman([1, 1, 1], [1, 2, 3]))).toBe(true);
+  });
+
+  it("rho's interval is Bonett and Wright's Fisher-z interval, undefined where z is", () => {
+    // rho 0.5, n 10: atanh 0.5493, half-width 1.96 * sqrt(1.125 / 7) = 0.7857, back through tanh.
+    const iv = spearmanInterval(0.5, 10)!;
+    expect(iv.lo).toBeCloseTo(-0.232119, 5);
+    expect(iv.hi).toBeCloseTo(0.870476, 5);
+    expect(spearmanInterval(-0.93, 9)).toMatchObject({ lo: expect.closeTo(-0.989372, 5), hi: expect.closeTo(-0.604830, 5) });
+    expect(spearmanInterval(0.3, 3)).toBeNull();
+    expect(spearmanInterval(1, 10)).toBeNull();
+    expect(spearmanInterval(Number.NaN, 10)).toBeNull();
   });
 
   it("Kendall's tau-b counts concordant pairs and corrects for ties", () => {

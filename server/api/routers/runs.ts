@@ -5,6 +5,7 @@ import { protectedProcedure } from "../protected";
 import { listRunsInputSchema, runIdsInputSchema } from "../../schemas/runs";
 import { cancelRuns, getRun, listRuns, requeueRuns, runEventsTail, runFilterOptions, RunNotFoundError } from "../../services/runs";
 import { getMetricSeries, metricSeriesInputSchema } from "../../services/metric-series";
+import { runWait } from "../../services/timing";
 
 const runIdInput = z.object({ id: z.uuid() });
 
@@ -21,6 +22,8 @@ export const runsRouter = createTRPCRouter({
   list: publicProcedure.input(listRunsInputSchema).query(({ ctx, input }) => listRuns(ctx.prisma, input)),
   filterOptions: publicProcedure.input(z.object({}).optional()).query(({ ctx }) => runFilterOptions(ctx.prisma)),
   get: publicProcedure.input(runIdInput).query(({ ctx, input }) => orNotFound(getRun(ctx.prisma, input.id))),
+  /** Time left of a running run, or the place and expected start of a queued one. */
+  wait: publicProcedure.input(runIdInput).query(({ ctx, input }) => runWait(ctx.prisma, input.id)),
   events: publicProcedure
     .input(z.object({ id: z.uuid(), limit: z.number().int().min(1).max(1000).default(200) }))
     .query(({ ctx, input }) => runEventsTail(ctx.prisma, input.id, input.limit)),
