@@ -163,8 +163,8 @@ describe("writeReport", () => {
   it("states the findings from the numbers, with placeholders for the discussion", () => {
     // rho = 1 over 3 models happens by chance 1 time in 6, and three models cannot have the power for a verdict.
     expect(md).toContain("**Cannot tell (underpowered).** Underpowered: power ");
-    expect(md).toContain("rho 1.00 [");
-    expect(md).toContain("one-sided exact p 0.167, n 3. No verdict.");
+    // No interval for a perfect ranking of three models (Fisher's z is infinite; n below 4).
+    expect(md).toContain("rho 1.00, one-sided exact p 0.167, n 3. No verdict.");
     expect(md).toContain("**Secondary analyses** (pre-registered)");
     expect(md).toContain("reward accuracy below 0.5x its start");
     expect(md).toMatch(/Collapse starts at 1024 prompts/);
@@ -216,8 +216,8 @@ describe("writeReport on real engine runs", () => {
     const planned: [StudySection[], TrainConfigInput][] = [
       [["zoo", "methods", "ttt"], { model: "arith-small", reward: "majority_vote" }],
       [["zoo"], { model: "arith-small", reward: "ground_truth" }],
-      [["zoo"], { model: "arith-x32", reward: "majority_vote" }],
-      [["zoo"], { model: "arith-x32", reward: "ground_truth" }],
+      [["zoo"], { model: "arith-l4-1500", reward: "majority_vote" }],
+      [["zoo"], { model: "arith-l4-1500", reward: "ground_truth" }],
       [["methods"], { model: "arith-small", reward: "token_entropy" }],
       [["dataset"], { model: "arith-small", reward: "majority_vote", datasetSize: 32 }],
       [["ttt"], { model: "arith-small", reward: "majority_vote", trainOnValidation: true }],
@@ -230,11 +230,11 @@ describe("writeReport on real engine runs", () => {
       runs.push({ spec: { id: `${c.model}.${c.reward}.n${c.datasetSize}${c.trainOnValidation ? ".ttt" : ""}.s${c.seed}`, sections, config: c }, records, seconds: 0.5 });
     }
     const models = Object.fromEntries(
-      ["arith-small", "arith-x32"].map((m) => [m, readManifest(join("models", m))]),
+      ["arith-small", "arith-l4-1500"].map((m) => [m, readManifest(join("models", m))]),
     );
     const results: StudyResults = {
       plan: {
-        mode: "quick", rankedModels: ["arith-small", "arith-x32"], excludedModels: [], seeds: [1], steps: 3, focusModel: "arith-small",
+        mode: "quick", rankedModels: ["arith-small", "arith-l4-1500"], excludedModels: [], seeds: [1], steps: 3, focusModel: "arith-small",
         intrinsicMethods: ["majority_vote", "token_entropy"], datasetSizes: [32], externalModel: "countdown-small", externalMethods: [], pilotLearningRates: [],
         runs: runs.map((r) => r.spec),
       },

@@ -31,7 +31,7 @@ export function datasetFindings(d: DatasetAnalysis, steps: number): string {
 
 export async function datasetSection(results: StudyResults, out: Output): Promise<string> {
   const d = analyzeDataset(results);
-  const parts = [`## 4. Dataset size on ${results.plan.focusModel}: small data does not collapse, large data does`];
+  const parts = [`## 3. Dataset size on ${results.plan.focusModel}: does a small dataset collapse less?`];
   if (d.rows.length === 0) return [...parts, "The plan has no dataset runs."].join("\n\n");
   parts.push(
     mdTable(

@@ -29,7 +29,7 @@ export function externalFindings(rows: readonly MethodRow[]): string {
 
 export async function externalSection(results: StudyResults, out: Output): Promise<string> {
   const rows = analyzeExternal(results);
-  const parts = [`## 6. External rewards on ${results.plan.externalModel} (Countdown)`];
+  const parts = [`## 5. External rewards on ${results.plan.externalModel} (Countdown)`];
   if (rows.length === 0) return [...parts, "The plan has no external runs."].join("\n\n");
   parts.push("On Countdown the validation check is a computation (the proposed expression is evaluated), so val accuracy needs no labels.");
   parts.push(mdTable(["method", ...RUN_HEADER, "failure mode"], rows.flatMap((r) => r.runs.map((s) => [r.method, ...runRow(s), s.reward === "ground_truth" ? "–" : s.failure.mode]))));

@@ -42,10 +42,10 @@ export function methodsFindings(rows: readonly MethodRow[]): string {
 
 export async function methodsSection(results: StudyResults, out: Output): Promise<string> {
   const rows = analyzeMethods(results);
-  const parts = [`## 3. Intrinsic rewards on ${results.plan.focusModel}: rise then fall`];
+  const parts = [`## 2. Intrinsic rewards on ${results.plan.focusModel}: do they rise, then fall?`];
   if (rows.length === 0) return [...parts, "The plan has no methods runs."].join("\n\n");
   parts.push(
-    `One run per method and seed, ${results.plan.steps} steps. Val accuracy is greedy on the held-out split; the ground-truth ` +
+    `One run per method and seed, ${results.plan.steps} steps. Val accuracy is the validation's val/accuracy on the held-out split (avg@k, sampled); the ground-truth ` +
       `and proxy rewards are moving means over ${T.smoothingWindow} steps. Failure modes (thresholds in study/analysis.ts): ` +
       `length collapse when the mean length of the last ${T.edgeShare * 100}% of steps is under ${T.lengthCollapseRatio} x the first ` +
       `${T.edgeShare * 100}% (or reaches ${T.lengthMaxShare * 100}% of maxNewTokens); repetition collapse when the end's repetition is over ` +

@@ -32,7 +32,7 @@ export function tttFindings(pairs: readonly TttPair[]): string {
 
 export async function tttSection(results: StudyResults, out: Output): Promise<string> {
   const pairs = analyzeTtt(results);
-  const parts = [`## 5. Test-time training on ${results.plan.focusModel}`];
+  const parts = [`## 4. Test-time training on ${results.plan.focusModel}`];
   if (pairs.length === 0) return [...parts, "The plan has no test-time-training runs."].join("\n\n");
   parts.push(
     "majority_vote trained on the validation prompts themselves (trainOnValidation) beside the standard run (training split) of the same model and seed.",

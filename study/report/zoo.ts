@@ -36,14 +36,17 @@ const pctText = (x: number | null) => (x === null ? "–" : `${+(x * 100).toFixe
 
 function zooTable(zoo: ZooAnalysis): { header: string[]; rows: string[][] } {
   const present = staticLabels(zoo);
+  // Exposure is a column only for a zoo built from pretraining mixes.
+  const mixes = zoo.rows.some((r) => r.exposure !== null);
   const header = [
-    "rank", "model", "exposure", "parameters", "corruption", ...present.map((l) => (l === "greedy" ? "static greedy" : l)),
+    "rank", "model", "pretraining steps", ...(mixes ? ["exposure"] : []), "parameters", "corruption", ...present.map((l) => (l === "greedy" ? "static greedy" : l)),
     ZOO_MCS_HEADER, "MCS per seed", "GT gain (mean) [95%]", "GT gain per seed", "pass@k gain", "initial val accuracy",
   ];
   const rows = zoo.rows.map((r) => [
     r.row.rank === null ? "–" : String(r.row.rank),
     r.row.model,
-    pctText(r.exposure),
+    r.pretrainingSteps === null ? "–" : r.pretrainingSteps.toLocaleString("en-US"),
+    ...(mixes ? [pctText(r.exposure)] : []),
     r.parameters === null ? "–" : r.parameters.toLocaleString("en-US"),
     r.corruption,
     ...present.map((l) => acc(r.staticEval[l])),

@@ -131,8 +131,13 @@ describe("the base model's static evaluation", () => {
     expect(e).toMatchObject({ prompts: 256, k: 2, samples: 512 });
     expect(e.passAt).toEqual({ "1": expect.any(Number), "2": expect.any(Number) });
     expect(Object.keys(e).sort()).toEqual(
-      ["prompts", "greedyAccuracy", "k", "passAtK", "majAtK", "passAt", "majAt", "sampleAccuracy", "selfCertaintyAuroc", "samples"].sort(),
+      [
+        "prompts", "greedyAccuracy", "k", "passAtK", "majAtK", "passAt", "majAt", "sampleAccuracy", "selfCertaintyAuroc", "samples",
+        // Each figure's standard error over the prompts (the leaderboard's reliability and intervals).
+        "greedyAccuracySe", "sampleAccuracySe", "passAtKGainSe", "selfCertaintyAurocSe",
+      ].sort(),
     );
+    for (const k of ["greedyAccuracySe", "sampleAccuracySe", "passAtKGainSe"]) expect(e[k]).toBeGreaterThan(0);
     expect(e.passAtK).toBe((e.passAt as Record<string, number>)["2"]);
     expect(e.majAtK).toBe((e.majAt as Record<string, number>)["2"]);
   });
