@@ -1,11 +1,15 @@
 import Link from "next/link";
 import { getPrisma } from "@/server/db/prisma";
+import { AppError, DATABASE_UNREACHABLE, pageData } from "@/server/errors";
 import { getHealth } from "@/server/services/health";
 
 export const dynamic = "force-dynamic";
 
 export default async function HomePage() {
-  const health = await getHealth(getPrisma());
+  const health = await pageData("/", () => getHealth(getPrisma()));
+  // app/error.tsx says why and retries.
+  if (!health.counts) throw new AppError("UNAVAILABLE", DATABASE_UNREACHABLE);
+  const { counts } = health;
   return (
     <>
       <h1>URLVR Lab</h1>
@@ -15,16 +19,16 @@ export default async function HomePage() {
       </p>
       <div className="stats">
         <Link className="stat" href="/models">
-          <b>{health.counts.baseModels}</b> base models
+          <b>{counts.baseModels}</b> base models
         </Link>
         <Link className="stat" href="/runs">
-          <b>{health.counts.runs}</b> runs
+          <b>{counts.runs}</b> runs
         </Link>
         <div className="stat">
-          <b>{health.counts.queued}</b> queued
+          <b>{counts.queued}</b> queued
         </div>
         <div className="stat">
-          <b>{health.counts.running}</b> running
+          <b>{counts.running}</b> running
         </div>
         <Link className="stat" href="/health">
           <b>{health.runners.filter((r) => r.alive).length}</b> runners alive

@@ -184,3 +184,30 @@ test("filters, sort and selection live in the URL and the table; re-queue makes 
   const compare = page.getByRole("link", { name: "Compare 2 runs" });
   await expect(compare).toHaveAttribute("href", /^\/compare\?runs=[0-9a-f-]{36},[0-9a-f-]{36}$/);
 });
+
+test("a run is deleted from the table, leaves it, and is restored from the deleted runs", async ({ page }) => {
+  await page.goto(experimentUrl);
+  const rows = page.locator("tbody tr[data-run-id]");
+  await expect(rows).toHaveCount(5);
+  const done = rows.filter({ has: page.getByTestId("run-status").filter({ hasText: "SUCCEEDED" }) }).first();
+  const id = await done.getAttribute("data-run-id");
+  await done.getByRole("checkbox").check();
+  await page.getByRole("button", { name: "Delete selected" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Deleted 1 run(s)" })).toBeVisible();
+  await expect(rows).toHaveCount(4);
+  await expect(page.locator(`tr[data-run-id="${id}"]`)).toHaveCount(0);
+
+  await page.goto(`/runs/${id}`);
+  await expect(page.getByTestId("run-deleted")).toContainText("hidden from the runs table");
+
+  await page.goto(experimentUrl);
+  await page.getByLabel("Show").selectOption("deleted");
+  await page.getByRole("button", { name: "Apply filters" }).click();
+  await expect(page).toHaveURL(/view=deleted/);
+  await expect(rows).toHaveCount(1);
+  await rows.first().getByRole("checkbox").check();
+  await page.getByRole("button", { name: "Restore selected" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Restored 1 run(s)" })).toBeVisible();
+  await page.goto(experimentUrl);
+  await expect(rows).toHaveCount(5);
+});

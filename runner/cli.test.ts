@@ -50,6 +50,15 @@ describe("runner command line", () => {
     expect(() => parseRunnerOptions(["--devices", "tpu"], {})).toThrow(/--devices takes a comma list of cpu, webgpu/);
     expect(() => parseRunnerOptions(["--lease-ms", "1000"], {})).toThrow(/at least twice --heartbeat-ms/);
     expect(() => parseRunnerOptions(["--bogus"], {})).toThrow(/bogus/);
+    expect(parseRunnerOptions([], {})).toMatchObject({ stallMs: 600_000, runnerRetentionMs: 7 * 24 * 3_600_000, maxBufferedPoints: 1_000_000 });
+    expect(parseRunnerOptions(["--stall-ms", "4000"], { URLVR_RUNNER_RETENTION_MS: "86400000", URLVR_MAX_BUFFERED_POINTS: "5000" })).toMatchObject({
+      stallMs: 4000,
+      runnerRetentionMs: 86_400_000,
+      maxBufferedPoints: 5000,
+    });
+    expect(() => parseRunnerOptions(["--stall-ms", "0"], {})).toThrow(/--stall-ms must be positive/);
+    expect(() => parseRunnerOptions(["--runner-retention-ms", "60000"], {})).toThrow(/--runner-retention-ms must be longer than --lease-ms/);
+    expect(() => parseRunnerOptions(["--max-buffered-points", "0"], {})).toThrow(/--max-buffered-points must be at least 1/);
   });
 });
 

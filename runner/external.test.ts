@@ -1,37 +1,23 @@
 // Runs of an external base model: the runner starts the configured command with MLFLOW_TRACKING_URI,
 // MLFLOW_RUN_ID and a token, and the command logs through the ingestion API (served here by a plain
 // Node HTTP server in front of the route handler, as `next start` would).
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { handleMlflowRequest } from "../server/ingest/mlflow/router";
+import { serveMlflowApi, type MlflowServer } from "./testing/mlflow-server";
 import { FAST_FLAGS, printOutputsIfFailed, runStatus, startRunner, stopRunner, waitFor, type RunnerProcess } from "./testing/processes";
 import { insertBaseModel, insertRun, suiteTestDatabase, type TestDatabase } from "./testing/postgres";
 
 let db: TestDatabase;
-let server: http.Server;
+let server: MlflowServer;
 let trackingUri: string;
 const runners: RunnerProcess[] = [];
 
 beforeAll(async () => {
   db = await suiteTestDatabase();
-  server = http.createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const request = new Request(`http://127.0.0.1${req.url}`, {
-      method: req.method,
-      headers: req.headers as Record<string, string>,
-      body: req.method === "GET" ? undefined : Buffer.concat(chunks),
-    });
-    const response = await handleMlflowRequest(request, db.pool);
-    res.writeHead(response.status, { "content-type": "application/json" });
-    res.end(await response.text());
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  trackingUri = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server = await serveMlflowApi(db.pool);
+  trackingUri = server.uri;
 });
 afterAll(async () => {
-  await new Promise((r) => server?.close(r));
+  await server?.close();
   await db?.close();
 });
 beforeEach(() => db.reset());

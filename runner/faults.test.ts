@@ -1,9 +1,10 @@
-// A runner killed with SIGKILL mid-run, and Postgres stopped for 10 s mid-run, with the real engine
-// training a tiny model pretrained here. A step takes milliseconds, so these runs have hundreds or
-// thousands of steps to still be going when the fault strikes.
+// A runner killed with SIGKILL mid-run, Postgres stopped mid-run (shorter and longer than the lease),
+// and a worker that stops making progress (SIGSTOP), with the real engine training a tiny model
+// pretrained here. A step takes milliseconds, so these runs have hundreds or thousands of steps to
+// still be going when the fault strikes.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { differences, pointCounts, referenceMetrics, tinyConfig, tinyModel, withoutPerf, type TinyModel } from "./testing/engine";
-import { FAST_FLAGS, isAlive, printOutputsIfFailed, runStatus, startRunner, stopRunner, storedMetrics, waitFor, workerPids, type RunnerProcess } from "./testing/processes";
+import { FAST_FLAGS, isAlive, printOutputsIfFailed, runStatus, runWorkerPids, startRunner, stopRunner, storedMetrics, waitFor, workerPids, type RunnerProcess } from "./testing/processes";
 import { insertBaseModel, insertRun, startTestDatabase, type TestDatabase } from "./testing/postgres";
 
 let db: TestDatabase;
@@ -32,6 +33,13 @@ function runner(args: string[]) {
   runners.push(r);
   return r;
 }
+
+async function errorEvents(runId: string): Promise<string[]> {
+  const { rows } = await db.pool.query<{ message: string }>(`SELECT message FROM "RunEvent" WHERE "runId" = $1 AND level = 'error' ORDER BY id`, [runId]);
+  return rows.map((r) => r.message);
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function summaryCounts(runId: string): Promise<Record<string, number>> {
   const { rows } = await db.pool.query<{ key: string; count: number }>(`SELECT key, count FROM "MetricSummary" WHERE "runId" = $1`, [runId]);
@@ -84,6 +92,100 @@ describe("faults", () => {
     await waitFor("SUCCEEDED", async () => (await runStatus(db.pool, id).catch(() => null))?.status === "SUCCEEDED", 60_000, 250);
     expect(await runStatus(db.pool, id)).toMatchObject({ attempts: 1, currentStep: 2000 });
     expect(r.output.join("\n")).toMatch(/metric writer: .* \(buffered; retrying\)/);
+    const want = await reference;
+    expect(differences(withoutPerf(await storedMetrics(db.pool, id)), withoutPerf(want))).toEqual([]);
+    expect(await summaryCounts(id)).toEqual(pointCounts(want));
+  }, 90_000);
+
+  it("a worker that stops making progress (SIGSTOP) is killed by the step watchdog: a failed attempt each time, CRASHED after the last", async () => {
+    const config = tinyConfig(tiny.model, { steps: 100_000, checkpointEvery: 20, seed: 31 });
+    const id = await insertRun(db.pool, { baseModelId, seed: 31, config, maxAttempts: 2 });
+    const r = runner([...FAST_FLAGS, "--stall-ms", "4000"]);
+    // Attempt 1 is stopped once it has trained (the watchdog has step intervals), attempt 2 as soon
+    // as its process exists, long before its first step (the floor alone).
+    await waitFor("progress", async () => (await runStatus(db.pool, id)).currentStep >= 30, 30_000, 50);
+    const [first] = await runWorkerPids(db.pool, id);
+    process.kill(first!, "SIGSTOP");
+    const second = await waitFor("attempt 2's worker", async () => workerPids(r.proc.pid!).find((p) => p !== first), 30_000, 5);
+    process.kill(second, "SIGSTOP");
+    await waitFor("CRASHED", async () => (await runStatus(db.pool, id)).status === "CRASHED", 30_000, 200);
+
+    const stalls = (await errorEvents(id)).filter((m) => m.startsWith("no step for"));
+    expect(stalls).toHaveLength(2);
+    expect(stalls[0]).toMatch(
+      new RegExp(`^no step for [\\d.]+ s \\(limit 4 s = the floor \\(--stall-ms\\); 20 x median step [\\d.]+ s is less\\): worker process ${first} killed$`),
+    );
+    expect(stalls[1]).toMatch(new RegExp(`^no step for [\\d.]+ s \\(limit 4 s = the floor \\(--stall-ms\\); no step interval seen yet\\): worker process ${second} killed$`));
+    // Attempt 1 was handed back counted (not as a shutdown), attempt 2 used the last one up.
+    const out = r.output.join("\n");
+    expect(out).toContain(`run ${id}: handed back to the queue`);
+    expect(out).toContain(`run ${id}: claimed (attempt 2)`);
+    const s = await runStatus(db.pool, id);
+    expect(s).toMatchObject({ status: "CRASHED", attempts: 2, error: `Gave up after 2 of 2 attempts: ${stalls[1]}` });
+    expect([first!, second].filter(isAlive)).toEqual([]);
+    const { rows } = await db.pool.query(`SELECT message FROM "RunEvent" WHERE "runId" = $1 AND message LIKE 'attempt %' ORDER BY id`, [id]);
+    expect(rows.map((e) => e.message.replace(/ on runner .*/, ""))).toEqual(["attempt 1 of 2", "attempt 2 of 2"]);
+  }, 60_000);
+
+  // The lease is 3 s, the outage 9 s; the buffer holds 1,500 points (about 90 steps), so the worker is
+  // held during the outage rather than training on into memory, and the watchdog (4 s) must not count
+  // that time as a hang.
+  const LEASE_FLAGS = ["--heartbeat-ms", "1000", "--lease-ms", "3000", "--poll-ms", "200", "--max-buffered-points", "1500", "--stall-ms", "4000"];
+  const OUTAGE_MS = 9_000;
+
+  it("Postgres stopped for 3x the lease (9 s, lease 3 s), nobody else running: the runner keeps its run, holds its worker at the buffer bound, every step stored once", async () => {
+    const config = tinyConfig(tiny.model, { steps: 500, checkpointEvery: 25, valEvery: 100, seed: 17 });
+    const id = await insertRun(db.pool, { baseModelId, seed: 17, config });
+    const r = runner(LEASE_FLAGS);
+    const reference = referenceMetrics(config);
+    await waitFor("progress", async () => (await runStatus(db.pool, id)).currentStep >= 60, 30_000, 50);
+    await db.stopServer();
+    const down = Date.now();
+    await waitFor("the worker to be held", async () => r.output.some((l) => l.includes(`run ${id}: worker held after step`)), OUTAGE_MS, 50);
+    await sleep(OUTAGE_MS - (Date.now() - down));
+    await db.startServer();
+    await waitFor("SUCCEEDED", async () => (await runStatus(db.pool, id).catch(() => null))?.status === "SUCCEEDED", 60_000, 250);
+    // Its lease expired in the outage; with no other runner to claim it, the heartbeat renewed it.
+    expect(await runStatus(db.pool, id)).toMatchObject({ attempts: 1, currentStep: 500 });
+    expect(r.output.join("\n")).toMatch(new RegExp(`run ${id}: worker released after \\d+ ms`));
+    const { rows: held } = await db.pool.query(`SELECT message FROM "RunEvent" WHERE "runId" = $1 AND message LIKE 'held after step %'`, [id]);
+    expect(held).toHaveLength(1);
+    expect(await errorEvents(id)).toEqual([]); // no watchdog kill, no crash
+    const want = await reference;
+    expect(differences(withoutPerf(await storedMetrics(db.pool, id)), withoutPerf(want))).toEqual([]);
+    expect(await summaryCounts(id)).toEqual(pointCounts(want));
+  }, 90_000);
+
+  it("Postgres stopped for 3x the lease (9 s, lease 3 s) and its runner still away when it returns: a standby runner takes the run over, the old one writes none of its held points and kills its worker; every step stored once", async () => {
+    const config = tinyConfig(tiny.model, { steps: 500, checkpointEvery: 25, valEvery: 100, seed: 19 });
+    const id = await insertRun(db.pool, { baseModelId, seed: 19, config });
+    const old = runner(LEASE_FLAGS);
+    await waitFor("the first runner to claim the run", async () => (await runStatus(db.pool, id)).status === "RUNNING", 30_000, 50);
+    const standby = runner(LEASE_FLAGS);
+    const reference = referenceMetrics(config);
+    await waitFor("progress past a checkpoint", async () => ((await runStatus(db.pool, id)).checkpointStep ?? 0) >= 50, 30_000, 50);
+    await db.stopServer();
+    const down = Date.now();
+    await waitFor("the worker to be held", async () => old.output.some((l) => l.includes(`run ${id}: worker held after step`)), OUTAGE_MS, 50);
+    await sleep(OUTAGE_MS - (Date.now() - down));
+    // The old runner is away (stopped) when Postgres returns, so the standby finds the lease expired.
+    old.proc.kill("SIGSTOP");
+    try {
+      await db.startServer();
+      await waitFor("the standby to claim the run", async () => standby.output.some((l) => l.includes(`run ${id}: claimed (attempt 2)`)), 30_000, 50);
+    } finally {
+      old.proc.kill("SIGCONT");
+    }
+    await waitFor("the old runner to give the run up", async () => old.output.some((l) => l.includes(`run ${id}: lost to another runner; left to it`)), 30_000, 50);
+    await waitFor("SUCCEEDED", async () => (await runStatus(db.pool, id)).status === "SUCCEEDED", 60_000, 250);
+    expect(await runStatus(db.pool, id)).toMatchObject({ attempts: 2, currentStep: 500 });
+    const workers = await runWorkerPids(db.pool, id);
+    expect(workers).toHaveLength(2);
+    expect(isAlive(workers[0]!)).toBe(false); // killed by its runner once it knew the run was lost
+    expect(workerPids(old.proc.pid!)).toEqual([]);
+    // Its held worker never went on: its batch was fenced out (or dropped when the heartbeat found
+    // the run taken), not written over the new owner's points.
+    expect(old.output.join("\n")).not.toContain(`run ${id}: worker released`);
     const want = await reference;
     expect(differences(withoutPerf(await storedMetrics(db.pool, id)), withoutPerf(want))).toEqual([]);
     expect(await summaryCounts(id)).toEqual(pointCounts(want));

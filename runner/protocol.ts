@@ -16,11 +16,19 @@ export interface WorkerRun {
 export type StopReason = "cancel" | "shutdown" | "lost";
 
 export type ParentMessage =
-  | { type: "start"; run: WorkerRun; resume: Uint8Array | null }
-  | { type: "stop"; reason: StopReason };
+  /**
+   * `ackSteps`: after each `step` the worker waits for an `ack` before it computes the next one, so
+   * the parent can hold it (the runner does while its metric buffer is full). Without it (the study)
+   * the worker never waits.
+   */
+  | { type: "start"; run: WorkerRun; resume: Uint8Array | null; ackSteps?: boolean }
+  | { type: "stop"; reason: StopReason }
+  | { type: "ack" };
 
 export type ChildMessage =
   | { type: "step"; record: StepRecord }
+  /** A chunk of a validation is done: progress between steps, for the runner's watchdog. */
+  | { type: "progress" }
   | { type: "checkpoint"; step: number; data: Uint8Array }
   | { type: "log"; level: "info" | "warn" | "error"; line: string }
   | { type: "done"; lastStep: number; stopped: boolean }

@@ -16,8 +16,11 @@ import { RELEASE_RUN } from "./sql/releaseRun";
 import { SAVE_CHECKPOINT } from "./sql/saveCheckpoint";
 import { SELECT_BASE_MODEL } from "./sql/selectBaseModel";
 import { SELECT_CHECKPOINT } from "./sql/selectCheckpoint";
+import { StallWatch } from "./watchdog";
 
 const STDERR_TAIL_LINES = 20;
+/** A worker held longer than this by a full metric buffer gets a RunEvent saying so. */
+const HOLD_EVENT_MS = 1_000;
 
 export interface JobContext {
   pool: pg.Pool;
@@ -41,9 +44,21 @@ export class RunJob {
   private outcome: Outcome | null = null;
   /** Checkpoint writes, in order; settling waits for them. */
   private ops: Promise<void> = Promise.resolve();
+  /**
+   * The newest checkpoint not yet saved. Only the newest is worth saving, so during an outage the
+   * runner holds one checkpoint (plus the one being written), not every one the worker made.
+   */
+  private unsaved: { step: number; data: Uint8Array } | null = null;
   private tokenId: string | null = null;
   private killTimer: NodeJS.Timeout | null = null;
   private readonly stderrTail: string[] = [];
+  /** The step watchdog (engine runs only: an outside trainer reports its steps to the API, not here). */
+  private watch: StallWatch | null = null;
+  private watchTimer: NodeJS.Timeout | null = null;
+  /** Why the watchdog killed the worker; the run is then settled as a crash with this as the reason. */
+  private stallReason: string | null = null;
+  /** Set while the worker waits for its ack because the metric buffer is full. */
+  private held: { step: number; since: number } | null = null;
 
   constructor(
     private readonly ctx: JobContext,
@@ -58,8 +73,10 @@ export class RunJob {
 
   /** Asks the worker to stop; it is killed if it has not ended within the grace period. */
   stop(reason: StopReason): void {
-    if (this.childClosed || this.stopReason) return;
+    if (this.childClosed || this.stopReason || this.stallReason) return;
     this.stopReason = reason;
+    // The new owner replays from its checkpoint; our unstored points would only race with it.
+    if (reason === "lost") this.ctx.writer.discardPoints(this.runId);
     this.event(reason === "cancel" ? "info" : "warn", `stopping: ${describeStop(reason)}`);
     const child = this.child;
     if (!child) return; // not started yet: run() checks stopReason before forking
@@ -136,9 +153,52 @@ export class RunJob {
       child.on("close", (code, signal) => {
         this.childClosed = true;
         if (this.killTimer) clearTimeout(this.killTimer);
+        if (this.watchTimer) clearInterval(this.watchTimer);
         resolve({ code, signal });
       });
-      this.send({ type: "start", run, resume });
+      if (!run.external) {
+        const { stallMs } = this.ctx.options;
+        const every = Math.min(1_000, Math.max(50, Math.floor(stallMs / 10)));
+        this.watch = new StallWatch(stallMs, every, Date.now());
+        this.watchTimer = setInterval(() => this.checkStall(), every);
+      }
+      this.send({ type: "start", run, resume, ackSteps: true });
+    });
+  }
+
+  private checkStall(): void {
+    if (!this.watch || this.childClosed || this.stopReason || this.stallReason) return;
+    const reason = this.watch.check(Date.now(), this.child?.pid);
+    if (!reason) return;
+    this.stallReason = reason;
+    this.event("error", reason);
+    this.ctx.log(`run ${this.runId}: ${reason}`);
+    this.child?.kill("SIGKILL");
+  }
+
+  /**
+   * The worker computes its next step only after this ack. It is withheld while the metric buffer is
+   * over its bound (an outage), so the worker waits instead of the runner's memory growing.
+   */
+  private ackStep(step: number, room: Promise<void>): void {
+    if (this.ctx.writer.full) {
+      this.held = { step, since: Date.now() };
+      this.watch?.hold(this.held.since);
+      this.ctx.log(`run ${this.runId}: worker held after step ${step}: ${this.ctx.writer.pendingCount} metric points wait for the database`);
+    }
+    void room.then(() => {
+      if (this.stopReason === "lost") return; // its worker is being killed; it may not go on
+      const now = Date.now();
+      if (this.held) {
+        const ms = now - this.held.since;
+        this.ctx.log(`run ${this.runId}: worker released after ${ms} ms`);
+        if (ms >= HOLD_EVENT_MS) {
+          this.event("warn", `held after step ${this.held.step} for ${(ms / 1000).toFixed(1)} s: the metric buffer was full (--max-buffered-points) while the database was unreachable`);
+        }
+        this.held = null;
+      }
+      this.watch?.release(now);
+      this.send({ type: "ack" });
     });
   }
 
@@ -146,27 +206,41 @@ export class RunJob {
     switch (msg.type) {
       case "step": {
         const { step, metrics, wallTime } = msg.record;
-        this.ctx.writer.addPoints(
+        this.watch?.step(Date.now());
+        const room = this.ctx.writer.addPoints(
           this.runId,
           Object.entries(metrics).map(([key, value]) => ({ key, step, value, wallTime })),
         );
+        this.ackStep(step, room);
         break;
       }
+      case "progress":
+        this.watch?.progress(Date.now());
+        break;
       case "checkpoint": {
-        // Points up to this step must be durable before the checkpoint is: a resume replays only
-        // the steps after it.
-        const { step, data } = msg;
+        const queued = this.unsaved !== null;
+        this.unsaved = { step: msg.step, data: msg.data };
+        if (queued) break; // the save already queued takes this newer one
         this.ops = this.ops.then(async () => {
+          // Points up to the checkpoint's step must be durable before the checkpoint is: a resume
+          // replays only the steps after it. Once flush() resolves, every step that arrived before
+          // the newest checkpoint is stored.
           await this.ctx.writer.flush();
+          const { step, data } = this.unsaved!;
+          this.unsaved = null;
           if (this.stopReason === "lost") return;
           const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-          const { rowCount } = await retryTransient(
-            `run ${this.runId}: saving checkpoint`,
-            () => this.ctx.pool.query(SAVE_CHECKPOINT, [this.runId, this.ctx.runnerId, step, bytes]),
-            this.ctx.log,
-          );
-          if (!rowCount) this.stop("lost");
-        }).catch((thrown) => this.event("error", `checkpoint of step ${step} not saved: ${toError(thrown).message}`));
+          try {
+            const { rowCount } = await retryTransient(
+              `run ${this.runId}: saving checkpoint`,
+              () => this.ctx.pool.query(SAVE_CHECKPOINT, [this.runId, this.ctx.runnerId, step, bytes]),
+              this.ctx.log,
+            );
+            if (!rowCount) this.stop("lost");
+          } catch (thrown) {
+            this.event("error", `checkpoint of step ${step} not saved: ${toError(thrown).message}`);
+          }
+        }).catch((thrown) => this.event("error", `checkpoint not saved: ${toError(thrown).message}`));
         break;
       }
       case "log":
@@ -197,11 +271,12 @@ export class RunJob {
       // A worker that stopped cleanly without being asked was signalled itself (Ctrl-C reaches the
       // whole process group, possibly before the runner's own handler has run): a shutdown too.
       if (reason === "shutdown" || (outcome?.type === "done" && outcome.stopped)) return await this.release(true, null);
-      // The worker died without reporting (killed, out of memory, native crash).
+      // The worker died without reporting (killed, out of memory, native crash), or hung and the
+      // watchdog killed it (its reason is already among the events).
       const how = exit && !("type" in exit) ? (exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`) : "unknown";
       const tail = this.stderrTail.length ? `: ${this.stderrTail.slice(-5).join(" | ")}` : "";
-      const message = `worker process exited with ${how} before the run finished${tail}`;
-      this.event("error", message);
+      const message = this.stallReason ?? `worker process exited with ${how} before the run finished${tail}`;
+      if (!this.stallReason) this.event("error", message);
       if (this.claim.attempts >= this.claim.maxAttempts) {
         return await this.finish("CRASHED", `Gave up after ${this.claim.attempts} of ${this.claim.maxAttempts} attempts: ${message}`);
       }

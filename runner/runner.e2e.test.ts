@@ -156,4 +156,42 @@ describe("runner processes", () => {
     expect(s).toMatchObject({ status: "QUEUED", attempts: 0, runnerId: null });
     expect(s.checkpointStep).toBe(s.currentStep);
   }, 40_000);
+
+  it("a live runner deletes the rows of runners not seen for --runner-retention-ms; their runs keep the runner's name in their events", async () => {
+    // A real run by a runner that then dies without deregistering (kill -9): its row stays.
+    const id = await insertRun(db.pool, { baseModelId, config: config({ steps: 3 }) });
+    const dead = runner();
+    await waitFor("SUCCEEDED", async () => (await runStatus(db.pool, id)).status === "SUCCEEDED", 30_000, 100);
+    dead.proc.kill("SIGKILL");
+    await dead.exited;
+    const deadId = (await runStatus(db.pool, id)).runnerId!;
+    // Two hours pass for it; another runner was last seen 30 minutes ago; a third, silent as long as
+    // the dead one, still holds an unexpired lease (the lease, not lastSeenAt, is the fence).
+    await db.pool.query(`UPDATE "Runner" SET "lastSeenAt" = now() - interval '2 hours' WHERE "id" = $1`, [deadId]);
+    await db.pool.query(
+      `INSERT INTO "Runner" ("id", "host", "pid", "devices", "slots", "lastSeenAt") VALUES
+         ('quiet', 'h1', 1, '{cpu}', 1, now() - interval '30 minutes'), ('leased', 'h2', 2, '{cpu}', 1, now() - interval '2 hours')`,
+    );
+    const leased = await insertRun(db.pool, { baseModelId, config: config({ steps: 3 }) });
+    await db.pool.query(
+      `UPDATE "Run" SET "status" = 'RUNNING', "runnerId" = 'leased', "attempts" = 1, "leaseExpiresAt" = now() + interval '1 hour' WHERE "id" = $1`,
+      [leased],
+    );
+    const { rows: before } = await db.pool.query(`SELECT count(*)::int AS n FROM "RunEvent" WHERE "runId" = $1`, [id]);
+
+    const live = runner(["--runner-retention-ms", String(3_600_000)]);
+    await waitFor("the dead runner's row to go", async () => {
+      const { rows } = await db.pool.query(`SELECT 1 FROM "Runner" WHERE "id" = $1`, [deadId]);
+      return rows.length === 0;
+    }, 20_000, 100);
+    const { rows: left } = await db.pool.query<{ id: string }>(`SELECT "id" FROM "Runner" ORDER BY "id"`);
+    const liveId = live.output.join("\n").match(/(\S+) ready:/)![1]!;
+    expect(left.map((r) => r.id).sort()).toEqual(["leased", "quiet", liveId].sort());
+    expect(live.output.join("\n")).toContain(`deleted 1 runner row(s) not seen for 3600000 ms: ${deadId}`);
+    expect(await runStatus(db.pool, id)).toMatchObject({ status: "SUCCEEDED", runnerId: null });
+    expect((await runStatus(db.pool, leased)).runnerId).toBe("leased");
+    const { rows: events } = await db.pool.query<{ message: string }>(`SELECT message FROM "RunEvent" WHERE "runId" = $1 ORDER BY id`, [id]);
+    expect(events).toHaveLength(before[0].n);
+    expect(events.map((e) => e.message)).toContain(`attempt 1 of 3 on runner ${deadId}, device cpu`);
+  }, 60_000);
 });

@@ -5,15 +5,20 @@ import { randomBytes } from "node:crypto";
 import os from "node:os";
 import type pg from "pg";
 import { BufferedMetricWriter } from "../server/ingest/bufferedWriter";
-import { toError } from "../server/ingest/errors";
+import { isTransientDbError, toError } from "../server/ingest/errors";
 import type { RunnerOptions } from "./options";
 import { RunJob } from "./runJob";
 import { CLAIM_RUNS, type ClaimedRunRow } from "./sql/claimRuns";
 import { DELETE_RUNNER } from "./sql/deleteRunner";
+import { DELETE_STALE_RUNNERS } from "./sql/deleteStaleRunners";
+import { LOCK_OWNED_RUN } from "./sql/lockOwnedRun";
 import { REGISTER_RUNNER } from "./sql/registerRunner";
 import { RENEW_LEASES } from "./sql/renewLeases";
 import { SELECT_CANCEL_REQUESTS } from "./sql/selectCancelRequests";
 import { retryTransient } from "./retry";
+
+/** How often a runner deletes dead runners' rows (the first heartbeat does it at once). */
+const PRUNE_EVERY_MS = 10 * 60_000;
 
 export function makeRunnerId(): string {
   return `${os.hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
@@ -31,6 +36,7 @@ export class Runner {
   private timers: NodeJS.Timeout[] = [];
   private heartbeatBusy = false;
   private cancelPollBusy = false;
+  private prunedAt = -Infinity;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -38,7 +44,15 @@ export class Runner {
     private readonly log: (line: string) => void = (line) => console.log(`[runner] ${line}`),
   ) {
     this.writer = new BufferedMetricWriter(pool, {
+      maxBufferedPoints: options.maxBufferedPoints,
       onError: (err, willRetry) => this.log(`metric writer: ${err.message}${willRetry ? " (buffered; retrying)" : " (dropped)"}`),
+      fence: async (client, runId) => {
+        const { rowCount } = await client.query(LOCK_OWNED_RUN, [runId, this.id]);
+        if (rowCount) return true;
+        this.log(`run ${runId}: metrics not written: the run is no longer this runner's`);
+        for (const job of this.slots.values()) if (job.runId === runId) job.stop("lost");
+        return false;
+      },
     });
   }
 
@@ -148,6 +162,22 @@ export class Runner {
       this.log(`heartbeat failed: ${toError(thrown).message}`);
     } finally {
       this.heartbeatBusy = false;
+    }
+    await this.pruneDeadRunners();
+  }
+
+  private async pruneDeadRunners(): Promise<void> {
+    if (Date.now() - this.prunedAt < PRUNE_EVERY_MS) return;
+    this.prunedAt = Date.now();
+    try {
+      const { rows } = await this.pool.query<{ id: string }>(DELETE_STALE_RUNNERS, [this.options.runnerRetentionMs]);
+      if (rows.length) {
+        this.log(`deleted ${rows.length} runner row(s) not seen for ${this.options.runnerRetentionMs} ms: ${rows.map((r) => r.id).join(", ")}`);
+      }
+    } catch (thrown) {
+      this.prunedAt = -Infinity; // try again on the next heartbeat
+      // An unreachable database is the heartbeat's to report.
+      if (!isTransientDbError(thrown)) this.log(`pruning dead runners failed: ${toError(thrown).message}`);
     }
   }
 

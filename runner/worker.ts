@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { z } from "zod";
 import { trainConfigSchema, type TrainConfig } from "./engine/train/config";
+import type { StepRecord } from "./engine/train/api";
 import type { ChildMessage, ParentMessage, StopReason, WorkerRun } from "./protocol";
 import { toError } from "./engine/util/to-error";
 
@@ -18,9 +19,32 @@ function send(msg: ChildMessage): Promise<void> {
 const controller = new AbortController();
 let stopReason: StopReason | null = null;
 
+// Flow control (start's `ackSteps`): a step is not followed by the next until the parent acknowledged
+// it. Counted rather than matched, so an ack that arrives before send()'s callback is not missed.
+let ackSteps = false;
+let stepsSent = 0;
+let stepsAcked = 0;
+let wakeStep: (() => void) | null = null;
+
+function wake(): void {
+  const w = wakeStep;
+  wakeStep = null;
+  w?.();
+}
+
+async function sendStep(record: StepRecord): Promise<void> {
+  stepsSent++;
+  await send({ type: "step", record });
+  // A stop goes ahead without the ack: the engine checkpoints and ends after this step.
+  while (ackSteps && stepsAcked < stepsSent && !controller.signal.aborted) {
+    await new Promise<void>((resolve) => (wakeStep = resolve));
+  }
+}
+
 function requestStop(reason: StopReason): void {
   stopReason ??= reason;
   if (!controller.signal.aborted) controller.abort(new Error(`stop requested: ${reason}`));
+  wake();
 }
 
 async function runEngine(run: WorkerRun, resume: Uint8Array | null): Promise<void> {
@@ -39,9 +63,10 @@ async function runEngine(run: WorkerRun, resume: Uint8Array | null): Promise<voi
   const result = await train(
     config,
     {
-      onStep: (record) => send({ type: "step", record }),
+      onStep: sendStep,
       onCheckpoint: (step, data) => send({ type: "checkpoint", step, data }),
       onLog: (line) => void send({ type: "log", level: "info", line }),
+      onProgress: () => void send({ type: "progress" }),
       signal: controller.signal,
       evalCache: fileEvalCache(),
     },
@@ -123,9 +148,13 @@ let started = false;
 process.on("message", (msg: ParentMessage) => {
   if (msg.type === "start" && !started) {
     started = true;
+    ackSteps = msg.ackSteps === true;
     void execute(msg.run, msg.resume);
   } else if (msg.type === "stop") {
     requestStop(msg.reason);
+  } else if (msg.type === "ack") {
+    stepsAcked++;
+    wake();
   }
 });
 

@@ -6,6 +6,7 @@ import { EMBEDDED_DATA_DIR, prepareDatabase } from "./lib/database";
 import { buildIsStale } from "./lib/build-freshness";
 import { seedDatabase } from "../prisma/seed";
 import { sizeRunner } from "../runner/sizing";
+import { isLoopbackHost, listenRefusal } from "./lib/listen";
 import { createPrisma } from "../server/db/prisma";
 
 const log = (msg: string) => console.log(`[start] ${msg}`);
@@ -14,12 +15,19 @@ const { values } = parseArgs({
   options: {
     dev: { type: "boolean", default: false },
     port: { type: "string", default: process.env.PORT ?? "3000" },
+    host: { type: "string", default: process.env.URLVR_HOST ?? "127.0.0.1" },
     "no-runner": { type: "boolean", default: false },
   },
 });
 const port = Number(values.port);
 if (!Number.isInteger(port) || port < 1 || port > 65535) {
   console.error(`[start] --port must be a TCP port number (got "${values.port}")`);
+  process.exit(2);
+}
+const host = values.host;
+const hostProblem = listenRefusal(host, process.env.URLVR_ADMIN_PASSWORD);
+if (hostProblem) {
+  console.error(`[start] ${hostProblem}`);
   process.exit(2);
 }
 
@@ -104,7 +112,7 @@ async function shutdown(code: number): Promise<void> {
 process.on("SIGINT", () => void shutdown(0));
 process.on("SIGTERM", () => void shutdown(0));
 
-launch("dashboard", bin("next"), [values.dev ? "dev" : "start", "-p", String(port)], (code) => {
+launch("dashboard", bin("next"), [values.dev ? "dev" : "start", "-p", String(port), "-H", host], (code) => {
   console.error(`[start] the dashboard exited (code ${code}); stopping everything`);
   void shutdown(1);
 });
@@ -126,10 +134,12 @@ function startRunner(): void {
 }
 if (!values["no-runner"]) startRunner();
 
-const url = `http://localhost:${port}`;
+const url = `http://${isLoopbackHost(host) ? "localhost" : host.includes(":") ? `[${host}]` : host}:${port}`;
+// A wildcard address is reached through loopback.
+const probe = host === "0.0.0.0" || host === "::" ? `http://127.0.0.1:${port}` : url;
 for (let i = 0; i < 600 && !stopping; i++) {
   try {
-    const res = await fetch(`${url}/api/trpc/health.status`);
+    const res = await fetch(`${probe}/api/trpc/health.status`);
     if (res.ok) break;
   } catch {
     // not listening yet
@@ -137,6 +147,7 @@ for (let i = 0; i < 600 && !stopping; i++) {
   await new Promise((r) => setTimeout(r, 200));
 }
 if (!stopping) {
-  log(`URLVR Lab is running at ${url}  (database: ${db.embedded ? `embedded PostgreSQL in ${EMBEDDED_DATA_DIR}` : "DATABASE_URL"}; Ctrl-C stops)`);
+  const reach = isLoopbackHost(host) ? "this machine only; --host to serve others" : `every client that reaches ${host}; changes need the admin password`;
+  log(`URLVR Lab is running at ${url}  (listening for ${reach}; database: ${db.embedded ? `embedded PostgreSQL in ${EMBEDDED_DATA_DIR}` : "DATABASE_URL"}; Ctrl-C stops)`);
   if (process.env.DISPLAY && process.stdout.isTTY) spawn("xdg-open", [url], { stdio: "ignore", detached: true }).on("error", () => {});
 }

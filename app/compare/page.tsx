@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { pageData } from "@/server/errors";
 import { getPrisma } from "@/server/db/prisma";
 import { GROUP_BY, MAX_COMPARE_RUNS, getCompareRuns, listComparableRuns } from "@/server/services/compare";
 import { ComparePanel } from "./compare-panel";
@@ -9,8 +10,8 @@ export const dynamic = "force-dynamic";
 
 // ?runs=id1,id2 (or repeated ?run=id from the picker), &key=metric, &group=run|model|method.
 const params = z.object({
-  runs: z.string().optional(),
-  run: z.union([z.string(), z.array(z.string())]).optional(),
+  runs: z.string().optional().catch(undefined),
+  run: z.union([z.string(), z.array(z.string())]).optional().catch(undefined),
   key: z.string().max(250).optional().catch(undefined),
   group: z.enum(GROUP_BY).optional().catch(undefined),
 });
@@ -26,12 +27,12 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
         <h1>Compare runs</h1>
         {requested.length > 0 && <p className="form-error">None of the given run ids is a valid id.</p>}
         <p className="muted">Choose up to {MAX_COMPARE_RUNS} runs to overlay.</p>
-        <RunPicker runs={await listComparableRuns(prisma)} max={MAX_COMPARE_RUNS} />
+        <RunPicker runs={await pageData("/compare", () => listComparableRuns(prisma))} max={MAX_COMPARE_RUNS} />
       </>
     );
   }
   const chosen = valid.slice(0, MAX_COMPARE_RUNS);
-  const { runs, keys } = await getCompareRuns(prisma, { runIds: chosen });
+  const { runs, keys } = await pageData("/compare", () => getCompareRuns(prisma, { runIds: chosen }));
   const key = sp.key && keys.includes(sp.key) ? sp.key : keys.includes(MCS_METRIC) ? MCS_METRIC : (keys[0] ?? MCS_METRIC);
   return (
     <>

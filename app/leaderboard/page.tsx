@@ -1,4 +1,5 @@
 import { getPrisma } from "@/server/db/prisma";
+import { pageData } from "@/server/errors";
 import { getLeaderboard, type LeaderboardRow, type PredictorStats } from "@/server/services/leaderboard";
 import { leaderboardQuerySchema } from "@/server/schemas/leaderboard";
 import { LeaderboardScatter, type ScatterPoint } from "./scatter";
@@ -47,7 +48,7 @@ function Verdict({ s }: { s: PredictorStats }) {
 export default async function LeaderboardPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const query = leaderboardQuerySchema.safeParse(await searchParams);
   const protocol = query.success ? query.data.protocol : undefined;
-  const board = await getLeaderboard(getPrisma(), protocol);
+  const board = await pageData("/leaderboard", () => getLeaderboard(getPrisma(), protocol));
   const mcsStats = board.predictors.find((p) => p.predictor === "mcs")!;
   const mcsPoints: ScatterPoint[] = board.rows
     .filter((r) => r.mcs && r.gtGain !== null)

@@ -1,4 +1,5 @@
 import { ADMISSION, ZOO, admission } from "@/models/zoo";
+import { pageData } from "@/server/errors";
 import { getPrisma } from "@/server/db/prisma";
 import { listBaseModels } from "@/server/services/models";
 import { DEFAULT_PROTOCOL_KEY } from "@/runner/engine/train/protocol";
@@ -129,7 +130,7 @@ function KeyValues({ data, testId }: { data: Record<string, Json>; testId?: stri
 }
 
 export default async function ModelsPage() {
-  const models = await listBaseModels(getPrisma());
+  const models = await pageData("/models", () => listBaseModels(getPrisma()));
   return (
     <>
       <h1>Base models</h1>

@@ -1,8 +1,9 @@
 // The runs table: filters, sort and page live in the URL (searchParams), so every view is a link.
 // The data comes from the runs service on the server; selection and actions are a client island.
+import { pageData } from "@/server/errors";
 import Link from "next/link";
 import { getPrisma } from "@/server/db/prisma";
-import { listRunsInputSchema, RUN_STATUSES, RUN_SORTS, ACTIVE_STATUSES, type ListRunsQuery, type RunSort } from "@/server/schemas/runs";
+import { listRunsInputSchema, RUN_STATUSES, RUN_SORTS, RUN_VIEWS, ACTIVE_STATUSES, type ListRunsQuery, type RunSort } from "@/server/schemas/runs";
 import { listRuns, runFilterOptions, TABLE_METRICS } from "@/server/services/runs";
 import { loadQueueState, waitOf, type RunWait } from "@/server/services/timing";
 import { REWARD_METHOD_NAMES } from "@/runner/engine/rewards/registry";
@@ -29,7 +30,9 @@ function hrefWith(q: ListRunsQuery, change: Partial<ListRunsQuery>): string {
 export default async function RunsPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const q = listRunsInputSchema.parse(await searchParams);
   const prisma = getPrisma();
-  const [data, options, queue] = await Promise.all([listRuns(prisma, q), runFilterOptions(prisma), loadQueueState(prisma)]);
+  const [data, options, queue] = await pageData("/runs", () =>
+    Promise.all([listRuns(prisma, q), runFilterOptions(prisma), loadQueueState(prisma)]),
+  );
   const waits: Record<string, RunWait> = {};
   for (const r of data.runs) {
     const wait = waitOf(queue, r.id);
@@ -42,7 +45,7 @@ export default async function RunsPage({ searchParams }: { searchParams: Promise
       return [s, { href: hrefWith(q, { sort: s, dir, page: 1 }), active, dir: active ? q.dir : null }];
     }),
   ) as SortLinks;
-  const filtered = Boolean(q.status || q.model || q.reward || q.experiment || q.tag);
+  const filtered = Boolean(q.status || q.model || q.reward || q.experiment || q.tag || q.view !== "active");
 
   return (
     <>
@@ -109,6 +112,16 @@ export default async function RunsPage({ searchParams }: { searchParams: Promise
             ))}
           </select>
         </label>
+        <label>
+          Show
+          <select name="view" defaultValue={q.view}>
+            {RUN_VIEWS.map((v) => (
+              <option key={v} value={v}>
+                {v === "active" ? "active runs" : "deleted runs (to restore)"}
+              </option>
+            ))}
+          </select>
+        </label>
         {q.sort !== "created" ? <input type="hidden" name="sort" value={q.sort} /> : null}
         {q.dir !== "desc" ? <input type="hidden" name="dir" value={q.dir} /> : null}
         <button type="submit">Apply filters</button>
@@ -129,7 +142,12 @@ export default async function RunsPage({ searchParams }: { searchParams: Promise
         </p>
       ) : (
         <>
-          <RunsTable runs={data.runs} sortLinks={sortLinks} metrics={[...TABLE_METRICS]} waits={waits} />
+          {q.view === "deleted" ? (
+            <p className="muted">
+              Deleted runs are hidden from the tables, compare, the leaderboard and the exports until restored; <code>npm run purge</code> removes them for good.
+            </p>
+          ) : null}
+          <RunsTable runs={data.runs} sortLinks={sortLinks} metrics={[...TABLE_METRICS]} waits={waits} view={q.view} />
           <Pagination page={data.page} pages={data.pages} total={data.total} hrefFor={(page) => hrefWith(q, { page })} />
         </>
       )}

@@ -1,12 +1,12 @@
 "use client";
-// The runs table's interactive part: row selection, cancel, re-queue and "compare selected".
+// The runs table's interactive part: row selection, cancel, re-queue, delete / restore and "compare selected".
 import { useMutation } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { METRIC_DESCRIPTIONS, type MetricName } from "@/runner/engine/metrics/metricNames";
 import type { RunRow } from "@/server/services/runs";
-import type { RunSort } from "@/server/schemas/runs";
+import type { RunSort, RunView } from "@/server/schemas/runs";
 import { useTRPC } from "../trpc/client";
 import { StatusBadge } from "../components/StatusBadge";
 import { Progress } from "../components/Progress";
@@ -28,7 +28,19 @@ function SortHeader({ link, children }: { link: SortLinks[RunSort]; children: Re
   );
 }
 
-export function RunsTable({ runs, sortLinks, metrics, waits }: { runs: RunRow[]; sortLinks: SortLinks; metrics: MetricName[]; waits: Record<string, RunWait> }) {
+export function RunsTable({
+  runs,
+  sortLinks,
+  metrics,
+  waits,
+  view,
+}: {
+  runs: RunRow[];
+  sortLinks: SortLinks;
+  metrics: MetricName[];
+  waits: Record<string, RunWait>;
+  view: RunView;
+}) {
   const trpc = useTRPC();
   const router = useRouter();
   const [selected, setSelected] = useState<Set<string>>(new Set());
@@ -50,6 +62,19 @@ export function RunsTable({ runs, sortLinks, metrics, waits }: { runs: RunRow[];
       onError: fail,
     }),
   );
+  const remove = useMutation(
+    trpc.runs.delete.mutationOptions({
+      onSuccess: (r) =>
+        done(`Deleted ${r.deleted} run(s)${r.stopping ? `; asked ${r.stopping} running run(s) to stop first` : ""}. Show deleted runs to restore them.`),
+      onError: fail,
+    }),
+  );
+  const restore = useMutation(
+    trpc.runs.restore.mutationOptions({
+      onSuccess: (r) => done(`Restored ${r.restored} run(s).`),
+      onError: fail,
+    }),
+  );
   const ids = [...selected].filter((id) => runs.some((r) => r.id === id));
   const toggle = (id: string) =>
     setSelected((s) => {
@@ -59,7 +84,7 @@ export function RunsTable({ runs, sortLinks, metrics, waits }: { runs: RunRow[];
       return n;
     });
   const allSelected = runs.length > 0 && runs.every((r) => selected.has(r.id));
-  const busy = cancel.isPending || requeue.isPending;
+  const busy = cancel.isPending || requeue.isPending || remove.isPending || restore.isPending;
 
   return (
     <>
@@ -71,6 +96,20 @@ export function RunsTable({ runs, sortLinks, metrics, waits }: { runs: RunRow[];
         <button type="button" disabled={ids.length === 0 || busy} onClick={() => requeue.mutate({ ids })}>
           Re-queue selected
         </button>
+        {view === "deleted" ? (
+          <button type="button" disabled={ids.length === 0 || busy} onClick={() => restore.mutate({ ids })}>
+            Restore selected
+          </button>
+        ) : (
+          <button
+            type="button"
+            disabled={ids.length === 0 || busy}
+            title="Hide from tables, compare, leaderboard and exports (restorable); queued runs are canceled, running ones stopped"
+            onClick={() => remove.mutate({ ids })}
+          >
+            Delete selected
+          </button>
+        )}
         {ids.length >= 2 ? (
           <Link className="button" href={`/compare?runs=${ids.join(",")}`}>
             Compare {ids.length} runs

@@ -5,16 +5,16 @@
 //     localhost dashboard either.
 //   - When URLVR_ADMIN_PASSWORD is set, the request must carry a valid session cookie.
 import "server-only";
-import { TRPCError } from "@trpc/server";
+import { AppError } from "../errors";
 import { authConfig, isAuthenticated, isSameOrigin } from "../auth/session";
 import { publicProcedure } from "./trpc";
 
 export const protectedProcedure = publicProcedure.use(({ ctx, type, next }) => {
   if (type === "mutation" && !isSameOrigin(ctx.headers)) {
-    throw new TRPCError({ code: "FORBIDDEN", message: "Changes are accepted only from this dashboard's own pages (cross-origin request refused)" });
+    throw new AppError("FORBIDDEN", "Changes are accepted only from this dashboard's own pages (cross-origin request refused)");
   }
   if (!isAuthenticated(ctx.headers, authConfig())) {
-    throw new TRPCError({ code: "UNAUTHORIZED", message: "Log in to make changes (an admin password is configured)" });
+    throw new AppError("UNAUTHENTICATED", "Log in to make changes (an admin password is configured)");
   }
   return next();
 });

@@ -3,9 +3,18 @@
 // buffer, the writer retries with exponential backoff, and once Postgres is back everything is
 // flushed. Points are keyed by (run, key, step) and stored idempotently, so a retried batch whose
 // COMMIT outcome was unknown cannot duplicate anything.
+//
+// The buffer is bounded by backpressure, not by dropping: `addPoints` always takes the points and
+// returns a promise that stays pending while more than `maxBufferedPoints` are unstored. A producer
+// that awaits it before adding more (the runner does: it acknowledges each step to its worker only
+// then, and the worker waits for the acknowledgement) stops at the bound plus one add, however long
+// the outage. Refusing or dropping points instead would break exactly-once; pausing the worker by a
+// separate message would race with the steps already on their way. Run events are not bounded: a
+// held worker sends no steps, and runs log a few lines, not one per step.
 import type pg from "pg";
+import { withTransaction } from "../db/pool";
 import { isTransientDbError, toError } from "./errors";
-import { type MetricPointInput, writeMetricBatch } from "./metrics";
+import { type MetricPointInput, storeMetrics, writeMetricBatch } from "./metrics";
 import { INSERT_RUN_EVENTS } from "./sql/insertRunEvents";
 
 export interface RunEventInput {
@@ -21,20 +30,35 @@ export interface BufferedWriterOptions {
   flushIntervalMs?: number;
   /** Flush at once when this many points are waiting. */
   maxPendingPoints?: number;
+  /**
+   * Backpressure: while more points than this are unstored (buffered or being written), the promise
+   * `addPoints` returns stays pending. At about 100 bytes a point, the default holds about 100 MB.
+   */
+  maxBufferedPoints?: number;
   backoffInitialMs?: number;
   backoffMaxMs?: number;
   /** Told about every failed write; `willRetry` says whether the data is kept for another try. */
   onError?: (err: Error, willRetry: boolean) => void;
+  /**
+   * Runs in each batch's transaction before its points are stored; false drops the batch. The runner
+   * locks the Run row there if it still owns it, so a runner that lost a run (its lease expired in an
+   * outage and another runner resumed it) cannot overwrite the new owner's points with its own.
+   */
+  fence?: (client: pg.ClientBase, runId: string) => Promise<boolean>;
 }
 
 export class BufferedMetricWriter {
   private readonly pending = new Map<string, Map<string, MetricPointInput>>();
   private pendingPoints = 0;
+  /** Points taken out of `pending` by the write in progress; still unstored, so they count for the bound. */
+  private inflightPoints = 0;
+  /** Settled once the buffer is back within maxBufferedPoints; shared by everyone waiting. */
+  private room: { promise: Promise<void>; resolve: () => void } | null = null;
   private events: RunEventInput[] = [];
   private timer: NodeJS.Timeout | null = null;
   private inflight: Promise<void> | null = null;
   private closed = false;
-  private readonly opts: Required<BufferedWriterOptions>;
+  private readonly opts: Required<Omit<BufferedWriterOptions, "fence">> & Pick<BufferedWriterOptions, "fence">;
   /** Consecutive failed attempts; 0 while healthy. */
   failures = 0;
 
@@ -45,19 +69,30 @@ export class BufferedMetricWriter {
     this.opts = {
       flushIntervalMs: options.flushIntervalMs ?? 250,
       maxPendingPoints: options.maxPendingPoints ?? 20_000,
+      maxBufferedPoints: options.maxBufferedPoints ?? 1_000_000,
       backoffInitialMs: options.backoffInitialMs ?? 100,
       backoffMaxMs: options.backoffMaxMs ?? 5_000,
       onError: options.onError ?? (() => {}),
+      fence: options.fence,
     };
   }
 
-  /** Points waiting to be written (for tests and status lines). */
+  /** Points not yet stored: buffered or in the write in progress (for tests and status lines). */
   get pendingCount(): number {
-    return this.pendingPoints;
+    return this.pendingPoints + this.inflightPoints;
   }
 
-  /** Buffers points. Never throws: data that arrives after close() is still written (flushed at once). */
-  addPoints(runId: string, points: readonly MetricPointInput[]): void {
+  /** True while more than maxBufferedPoints are unstored: a producer that awaits `addPoints` is held. */
+  get full(): boolean {
+    return this.pendingCount > this.opts.maxBufferedPoints;
+  }
+
+  /**
+   * Buffers points. Never throws and never refuses: data that arrives after close() is still written
+   * (flushed at once). The promise resolves at once while the buffer is within maxBufferedPoints, else
+   * once writes have brought it back within; a producer awaits it before adding more.
+   */
+  addPoints(runId: string, points: readonly MetricPointInput[]): Promise<void> {
     let forRun = this.pending.get(runId);
     if (!forRun) this.pending.set(runId, (forRun = new Map()));
     for (const p of points) {
@@ -66,6 +101,13 @@ export class BufferedMetricWriter {
       forRun.set(id, p);
     }
     this.schedule();
+    if (!this.full) return Promise.resolve();
+    if (!this.room) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      this.room = { promise, resolve };
+    }
+    return this.room.promise;
   }
 
   addEvent(event: RunEventInput): void {
@@ -88,12 +130,23 @@ export class BufferedMetricWriter {
     this.timer = null;
   }
 
-  /** Drops everything still buffered (a run this process no longer owns). */
-  discardRun(runId: string): void {
+  /**
+   * Drops a run's buffered points (a run this process no longer owns: its new owner replays them from
+   * its checkpoint). A write already in progress is not recalled; it stores the same values. The run's
+   * events stay: they are this process's account of its attempt.
+   */
+  discardPoints(runId: string): void {
     const forRun = this.pending.get(runId);
     if (forRun) this.pendingPoints -= forRun.size;
     this.pending.delete(runId);
-    this.events = this.events.filter((e) => e.runId !== runId);
+    this.releaseIfRoom();
+  }
+
+  private releaseIfRoom(): void {
+    if (!this.room || this.full) return;
+    const { resolve } = this.room;
+    this.room = null;
+    resolve();
   }
 
   private schedule(): void {
@@ -158,14 +211,27 @@ export class BufferedMetricWriter {
         throw thrown;
       }
     }
-    for (const [runId, forRun] of [...this.pending]) {
+    for (const runId of [...this.pending.keys()]) {
+      const forRun = this.pending.get(runId);
+      if (!forRun) continue; // discarded while an earlier batch was being written
       this.pending.delete(runId);
       this.pendingPoints -= forRun.size;
+      this.inflightPoints += forRun.size;
       try {
-        await writeMetricBatch(this.pool, runId, [...forRun.values()]);
+        const points = [...forRun.values()];
+        const { fence } = this.opts;
+        if (!fence) await writeMetricBatch(this.pool, runId, points);
+        else {
+          await withTransaction(this.pool, async (client) => {
+            if (await fence(client, runId)) await storeMetrics(client, runId, points);
+          });
+        }
       } catch (thrown) {
         if (isTransientDbError(thrown)) this.putBack(runId, forRun);
         throw thrown;
+      } finally {
+        this.inflightPoints -= forRun.size;
+        this.releaseIfRoom();
       }
     }
   }

@@ -5,10 +5,14 @@
  * Pure: safe in the browser bundle.
  */
 import { z } from "zod";
+import { unstorableTextProblem } from "./storable-text";
 
 export const leaderboardQuerySchema = z.object({
   protocol: z
-    .preprocess((v) => (v === "" || Array.isArray(v) ? undefined : v), z.string().max(4000).regex(/^[^\u0000]*$/).optional())
+    .preprocess(
+      (v) => (v === "" || Array.isArray(v) || (typeof v === "string" && unstorableTextProblem(v)) ? undefined : v),
+      z.string().max(4000).optional(),
+    )
     .catch(undefined),
 });
 

@@ -4,6 +4,7 @@
  * the page. Pure: safe in the browser bundle.
  */
 import { z } from "zod";
+import { unstorableTextProblem } from "./storable-text";
 import { REWARD_METHOD_NAMES } from "@/runner/engine/rewards/registry";
 
 export const RUN_STATUSES = ["QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "CANCELED", "CRASHED"] as const;
@@ -12,12 +13,17 @@ export type RunStatusName = (typeof RUN_STATUSES)[number];
 export const FINISHED_STATUSES: readonly RunStatusName[] = ["SUCCEEDED", "FAILED", "CANCELED", "CRASHED"];
 export const ACTIVE_STATUSES: readonly RunStatusName[] = ["QUEUED", "RUNNING"];
 
+/** Which runs the table lists: the active ones (the default) or the deleted ones, to restore them. */
+export const RUN_VIEWS = ["active", "deleted"] as const;
+export type RunView = (typeof RUN_VIEWS)[number];
+
 export const RUN_SORTS = ["created", "status", "model", "reward", "progress", "mcs", "datasetSize", "seed"] as const;
 export type RunSort = (typeof RUN_SORTS)[number];
 
-/** An optional URL parameter: "" and malformed values mean "not given". */
+/** An optional URL parameter: "" and malformed values (text Postgres cannot store among them) mean "not given". */
 function param<T extends z.ZodType>(schema: T) {
-  return z.preprocess((v) => (v === "" || Array.isArray(v) ? undefined : v), schema.optional()).catch(undefined);
+  const given = (v: unknown) => v !== "" && !Array.isArray(v) && !(typeof v === "string" && unstorableTextProblem(v));
+  return z.preprocess((v) => (given(v) ? v : undefined), schema.optional()).catch(undefined);
 }
 
 export const listRunsInputSchema = z.object({
@@ -26,6 +32,7 @@ export const listRunsInputSchema = z.object({
   reward: param(z.enum(REWARD_METHOD_NAMES)),
   experiment: param(z.uuid()),
   tag: param(z.string().max(40)),
+  view: z.enum(RUN_VIEWS).catch("active").default("active"),
   sort: z.enum(RUN_SORTS).catch("created").default("created"),
   dir: z.enum(["asc", "desc"]).catch("desc").default("desc"),
   page: z.coerce.number().int().min(1).catch(1).default(1),

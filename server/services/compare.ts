@@ -84,7 +84,7 @@ export async function getCompareRuns(prisma: PrismaClient, input: z.input<typeof
 /** Recent runs to pick from when /compare is opened without runs. */
 export async function listComparableRuns(prisma: PrismaClient, take = 100): Promise<CompareRun[]> {
   const runs = await prisma.run.findMany({
-    where: { summaries: { some: {} } },
+    where: { summaries: { some: {} }, deletedAt: null },
     orderBy: [{ createdAt: "desc" }, { id: "asc" }],
     take,
     select: {

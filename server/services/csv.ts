@@ -12,7 +12,7 @@ import { stringify } from "csv-stringify/sync";
 import type pg from "pg";
 import { z } from "zod";
 import { METRICS } from "../../runner/engine/metrics/metricNames";
-import { RUN_STATUSES } from "../schemas/runs";
+import { RUN_STATUSES, RUN_VIEWS } from "../schemas/runs";
 import { formatMcs, type Leaderboard, type McsValue } from "./leaderboard-table";
 
 const FORMULA_START = /^[=+\-@\t\r]/;
@@ -199,7 +199,7 @@ function csvList<T extends z.ZodType<string, string>>(item: T) {
 
 /**
  * The /runs filters as query parameters, under the names /runs uses (status, model, reward,
- * experiment, tag; server/schemas/runs.ts) or the longer ones (baseModel, method). Unlike the
+ * experiment, tag, view: active or deleted runs; server/schemas/runs.ts) or the longer ones (baseModel, method). Unlike the
  * table, which falls back to defaults, an export refuses a malformed filter (400) rather than
  * silently exporting every run. Lists are comma-separated.
  */
@@ -212,6 +212,7 @@ export const runsExportInput = z
     method: csvList(z.string().min(1).max(100)),
     experiment: z.string().min(1).max(200).optional(),
     tag: z.string().min(1).max(200).optional(),
+    view: z.enum(RUN_VIEWS, { error: `view must be one of ${RUN_VIEWS.join(", ")}` }).default("active"),
   })
   .transform(({ model, baseModel, reward, method, ...rest }) => ({
     ...rest,
@@ -237,7 +238,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The runs the filter selects, newest first, keyset-paginated on (createdAt, id). */
 export async function* runRowBatches(pool: pg.Pool, filter: RunsExportFilter, pageSize = 2_000): AsyncGenerator<unknown[][]> {
-  const where: string[] = [];
+  const where: string[] = [filter.view === "deleted" ? `r."deletedAt" IS NOT NULL` : `r."deletedAt" IS NULL`];
   const values: unknown[] = [];
   const param = (v: unknown) => {
     values.push(v);
@@ -272,7 +273,7 @@ export async function* runRowBatches(pool: pg.Pool, filter: RunsExportFilter, pa
           LEFT JOIN "Experiment" e ON e."id" = r."experimentId"
           LEFT JOIN "MetricSummary" ra ON ra."runId" = r."id" AND ra."key" = '${METRICS.rewardAccuracy}'
           LEFT JOIN "MetricSummary" va ON va."runId" = r."id" AND va."key" = '${METRICS.valAccuracy}'
-         ${conditions.length ? `WHERE ${conditions.join(" AND ")}` : ""}
+         WHERE ${conditions.join(" AND ")}
          ORDER BY r."createdAt" DESC, r."id" DESC
          LIMIT ${param(pageSize)}`,
       values,

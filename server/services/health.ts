@@ -1,4 +1,6 @@
 import type { PrismaClient } from "../db/prisma";
+import { errorSummary } from "../errors";
+import { toError } from "../ingest/errors";
 
 /** A runner is alive while its heartbeat is younger than this. */
 export const RUNNER_ALIVE_MS = 30_000;
@@ -6,7 +8,8 @@ export const RUNNER_ALIVE_MS = 30_000;
 export interface HealthReport {
   database: { ok: boolean; message: string; serverVersion?: string };
   runners: Array<{ id: string; host: string; devices: string[]; slots: number; lastSeenAt: Date; alive: boolean }>;
-  counts: { baseModels: number; runs: number; queued: number; running: number };
+  /** Null when the database is down: no count is better than a zero that looks like an empty lab. */
+  counts: { baseModels: number; runs: number; queued: number; running: number } | null;
 }
 
 export async function getHealth(prisma: PrismaClient, now = new Date()): Promise<HealthReport> {
@@ -15,7 +18,7 @@ export async function getHealth(prisma: PrismaClient, now = new Date()): Promise
     const [runners, baseModels, runs, queued, running] = await Promise.all([
       prisma.runner.findMany({ orderBy: { lastSeenAt: "desc" }, take: 50 }),
       prisma.baseModel.count(),
-      prisma.run.count(),
+      prisma.run.count({ where: { deletedAt: null } }),
       prisma.run.count({ where: { status: "QUEUED" } }),
       prisma.run.count({ where: { status: "RUNNING" } }),
     ]);
@@ -33,9 +36,9 @@ export async function getHealth(prisma: PrismaClient, now = new Date()): Promise
     };
   } catch (err) {
     return {
-      database: { ok: false, message: err instanceof Error ? err.message.split("\n")[0]! : String(err) },
+      database: { ok: false, message: errorSummary(toError(err)) },
       runners: [],
-      counts: { baseModels: 0, runs: 0, queued: 0, running: 0 },
+      counts: null,
     };
   }
 }

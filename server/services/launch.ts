@@ -5,21 +5,10 @@
 import "server-only";
 import type { Prisma } from "../db/generated/client";
 import type { PrismaClient } from "../db/prisma";
+import { invalidInput } from "../errors";
 import { expandGrid, runConfig, type LaunchRequest } from "../schemas/launch";
 import { effectiveDatasetSize } from "../../runner/engine/train/config";
 
-/** A field-level problem the schema alone cannot see (it needs the database). */
-export interface FieldIssue {
-  path: [string];
-  message: string;
-}
-
-export class LaunchInputError extends Error {
-  override name = "LaunchInputError";
-  constructor(readonly issues: FieldIssue[]) {
-    super(issues.map((i) => `${i.path[0]}: ${i.message}`).join("; "));
-  }
-}
 
 export interface LaunchResult {
   experimentId: string;
@@ -30,17 +19,15 @@ export interface LaunchResult {
 export async function launchGrid(prisma: PrismaClient, input: LaunchRequest): Promise<LaunchResult> {
   const models = await prisma.baseModel.findMany({ where: { id: { in: input.baseModelIds } } });
   const byId = new Map(models.map((m) => [m.id, m]));
-  const issues: FieldIssue[] = [];
+  // Field problems the schema alone cannot see (they need the database).
+  const problems: string[] = [];
   const missing = input.baseModelIds.filter((id) => !byId.has(id));
-  if (missing.length > 0) issues.push({ path: ["baseModelIds"], message: `Unknown base model (${missing.join(", ")})` });
+  if (missing.length > 0) problems.push(`Unknown base model (${missing.join(", ")})`);
   const external = models.filter((m) => m.external).map((m) => m.name);
   if (external.length > 0) {
-    issues.push({
-      path: ["baseModelIds"],
-      message: `${external.join(", ")} is trained by an outside trainer and reports through the ingestion API; it cannot be launched here`,
-    });
+    problems.push(`${external.join(", ")} is trained by an outside trainer and reports through the ingestion API; it cannot be launched here`);
   }
-  if (issues.length > 0) throw new LaunchInputError(issues);
+  if (problems.length > 0) throw invalidInput({ baseModelIds: problems });
 
   const runs: Prisma.RunCreateManyExperimentInput[] = expandGrid(input).map((cell) => {
     const config = runConfig(input, cell, byId.get(cell.baseModelId)!.name);

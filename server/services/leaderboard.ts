@@ -18,7 +18,7 @@ export async function loadRunFigures(prisma: PrismaClient): Promise<RunFigures[]
   const runs = await prisma.$queryRaw<Array<{ runId: string; baseModelId: string; rewardMethod: string; seed: number; mcsStep: number | null; mcsCensored: boolean | null; config: unknown }>>`
     SELECT r."id" AS "runId", r."baseModelId", r."rewardMethod", r."seed", r."mcsStep", r."mcsCensored", r."config"
       FROM "Run" r
-     WHERE r."status" = 'SUCCEEDED'`;
+     WHERE r."status" = 'SUCCEEDED' AND r."deletedAt" IS NULL`;
   if (runs.length === 0) return [];
   const points = await prisma.$queryRaw<Array<{ runId: string; key: string; step: number; value: number }>>`
     SELECT p."runId", p."key", p."step", p."value"
@@ -44,7 +44,7 @@ export async function loadRunFigures(prisma: PrismaClient): Promise<RunFigures[]
 /** majority_vote and ground_truth runs still queued or running, with their protocols. */
 export async function loadPendingRuns(prisma: PrismaClient): Promise<PendingRun[]> {
   const runs = await prisma.run.findMany({
-    where: { status: { in: ["QUEUED", "RUNNING"] }, rewardMethod: { in: [MCS_METHOD, GT_METHOD] } },
+    where: { status: { in: ["QUEUED", "RUNNING"] }, rewardMethod: { in: [MCS_METHOD, GT_METHOD] }, deletedAt: null },
     select: { baseModelId: true, rewardMethod: true, config: true },
   });
   return runs.map(({ config, ...r }) => ({ ...r, protocol: protocolOf(config) }));

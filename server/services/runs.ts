@@ -5,6 +5,8 @@
 import "server-only";
 import type { Prisma } from "../db/generated/client";
 import type { PrismaClient } from "../db/prisma";
+import { deleteRuns as deleteRunRows, restoreRuns as restoreRunRows, viaPrisma } from "../db/lifecycle";
+import { notFound } from "../errors";
 import { METRICS, type MetricName } from "@/runner/engine/metrics/metricNames";
 import { FINISHED_STATUSES, type ListRunsQuery, type RunSort } from "../schemas/runs";
 
@@ -16,11 +18,14 @@ export const TABLE_METRICS: readonly MetricName[] = [
   METRICS.valAccuracy,
 ];
 
-export class RunNotFoundError extends Error {
-  override name = "RunNotFoundError";
-  constructor(id: string) {
-    super(`No run with id ${id}`);
-  }
+const runNotFound = (ids: readonly string[]) => notFound(ids.length === 1 ? `No run with id ${ids[0]}` : `No runs with ids ${ids.join(", ")}`);
+
+/** Refuses the whole change when any id names no run, so a typo never passes as "0 changed". */
+async function requireRuns(tx: Pick<PrismaClient, "run">, ids: readonly string[]): Promise<void> {
+  const found = await tx.run.findMany({ where: { id: { in: [...ids] } }, select: { id: true } });
+  const known = new Set(found.map((r) => r.id));
+  const missing = [...new Set(ids)].filter((id) => !known.has(id));
+  if (missing.length > 0) throw runNotFound(missing);
 }
 
 function orderBy(sort: RunSort, dir: "asc" | "desc"): Prisma.RunOrderByWithRelationInput[] {
@@ -38,8 +43,9 @@ function orderBy(sort: RunSort, dir: "asc" | "desc"): Prisma.RunOrderByWithRelat
   return [primary, { createdAt: "desc" }, { id: "asc" }];
 }
 
-export function runsWhere(q: Pick<ListRunsQuery, "status" | "model" | "reward" | "experiment" | "tag">): Prisma.RunWhereInput {
+export function runsWhere(q: Pick<ListRunsQuery, "status" | "model" | "reward" | "experiment" | "tag" | "view">): Prisma.RunWhereInput {
   return {
+    deletedAt: q.view === "deleted" ? { not: null } : null,
     ...(q.status && { status: q.status }),
     ...(q.model && { baseModel: { name: q.model } }),
     ...(q.reward && { rewardMethod: q.reward }),
@@ -104,8 +110,8 @@ export type RunRow = RunsPage["runs"][number];
 export async function runFilterOptions(prisma: PrismaClient) {
   const [models, experiments, tags] = await Promise.all([
     prisma.baseModel.findMany({ select: { id: true, name: true }, orderBy: { name: "asc" } }),
-    prisma.experiment.findMany({ select: { id: true, name: true, createdAt: true }, orderBy: { createdAt: "desc" }, take: 200 }),
-    prisma.$queryRaw<Array<{ tag: string }>>`SELECT DISTINCT unnest("tags") AS tag FROM "Experiment" ORDER BY tag LIMIT 500`,
+    prisma.experiment.findMany({ where: { deletedAt: null }, select: { id: true, name: true, createdAt: true }, orderBy: { createdAt: "desc" }, take: 200 }),
+    prisma.$queryRaw<Array<{ tag: string }>>`SELECT DISTINCT unnest("tags") AS tag FROM "Experiment" WHERE "deletedAt" IS NULL ORDER BY tag LIMIT 500`,
   ]);
   return { models, experiments, tags: tags.map((t) => t.tag) };
 }
@@ -136,13 +142,14 @@ export async function getRun(prisma: PrismaClient, id: string) {
       checkpointStep: true,
       mcsStep: true,
       mcsCensored: true,
+      deletedAt: true,
       baseModel: { select: { id: true, name: true, family: true, external: true } },
       experiment: { select: { id: true, name: true, notes: true, tags: true } },
       runner: { select: { id: true, host: true, devices: true, lastSeenAt: true } },
       summaries: { select: { key: true, last: true, lastStep: true, min: true, max: true, count: true }, orderBy: { key: "asc" } },
     },
   });
-  if (!run) throw new RunNotFoundError(id);
+  if (!run) throw runNotFound([id]);
   return run;
 }
 export type RunDetails = Awaited<ReturnType<typeof getRun>>;
@@ -161,6 +168,7 @@ export async function runEventsTail(prisma: PrismaClient, runId: string, limit =
  */
 export async function cancelRuns(prisma: PrismaClient, ids: string[]) {
   return prisma.$transaction(async (tx) => {
+    await requireRuns(tx, ids);
     const canceled = await tx.run.updateMany({
       where: { id: { in: ids }, status: "QUEUED" },
       data: { status: "CANCELED", cancelRequested: true, finishedAt: new Date() },
@@ -178,6 +186,7 @@ export async function cancelRuns(prisma: PrismaClient, ids: string[]) {
  */
 export async function requeueRuns(prisma: PrismaClient, ids: string[]) {
   return prisma.$transaction(async (tx) => {
+    await requireRuns(tx, ids);
     const originals = await tx.run.findMany({
       where: { id: { in: ids }, status: { in: [...FINISHED_STATUSES] } },
       orderBy: { createdAt: "asc" },
@@ -202,5 +211,25 @@ export async function requeueRuns(prisma: PrismaClient, ids: string[]) {
       copies.push({ from: r.id, id: copy.id });
     }
     return { copies, skipped: ids.length - copies.length };
+  });
+}
+
+/**
+ * Delete (MLflow's lifecycle, server/db/lifecycle.ts): the runs leave the tables, compare, the
+ * leaderboard and exports, keeping every row until restored or purged; a queued run is canceled and
+ * a running one asked to stop first.
+ */
+export async function deleteRuns(prisma: PrismaClient, ids: string[]) {
+  return prisma.$transaction(async (tx) => {
+    await requireRuns(tx, ids);
+    const { found, stopping } = await deleteRunRows(viaPrisma(tx), ids);
+    return { deleted: found.length, stopping };
+  });
+}
+
+export async function restoreRuns(prisma: PrismaClient, ids: string[]) {
+  return prisma.$transaction(async (tx) => {
+    await requireRuns(tx, ids);
+    return { restored: (await restoreRunRows(viaPrisma(tx), ids)).length };
   });
 }

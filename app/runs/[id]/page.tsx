@@ -1,7 +1,8 @@
 import { notFound } from "next/navigation";
 import { z } from "zod";
 import { getPrisma } from "@/server/db/prisma";
-import { getRun, RunNotFoundError } from "@/server/services/runs";
+import { AppError, pageData } from "@/server/errors";
+import { getRun } from "@/server/services/runs";
 import { RunView } from "./run-view";
 
 export const dynamic = "force-dynamic";
@@ -10,9 +11,9 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
   const { id } = await params;
   if (!z.uuid().safeParse(id).success) notFound();
   try {
-    await getRun(getPrisma(), id);
+    await pageData("/runs/[id]", () => getRun(getPrisma(), id));
   } catch (err) {
-    if (err instanceof RunNotFoundError) notFound();
+    if (err instanceof AppError && err.code === "NOT_FOUND") notFound();
     throw err;
   }
   return <RunView id={id} />;

@@ -81,6 +81,8 @@ export function RunView({ id }: { id: string }) {
   }, [status, queryClient, trpc]);
 
   const cancel = useMutation(trpc.runs.cancel.mutationOptions({ onSuccess: () => runQuery.refetch() }));
+  const remove = useMutation(trpc.runs.delete.mutationOptions({ onSuccess: () => runQuery.refetch() }));
+  const restore = useMutation(trpc.runs.restore.mutationOptions({ onSuccess: () => runQuery.refetch() }));
   const requeue = useMutation(
     trpc.runs.requeue.mutationOptions({ onSuccess: (r) => r.copies[0] && router.push(`/runs/${r.copies[0].id}`) }),
   );
@@ -121,11 +123,38 @@ export function RunView({ id }: { id: string }) {
             Re-queue (fresh copy)
           </button>
         )}
+        {run.deletedAt ? (
+          <button type="button" disabled={restore.isPending} onClick={() => restore.mutate({ ids: [run.id] })}>
+            Restore
+          </button>
+        ) : (
+          <button
+            type="button"
+            disabled={remove.isPending}
+            title="Hide from tables, compare, leaderboard and exports (restorable); a queued run is canceled, a running one stopped"
+            onClick={() => remove.mutate({ ids: [run.id] })}
+          >
+            Delete
+          </button>
+        )}
         <Link href={`/runs?experiment=${run.experiment?.id ?? ""}`}>All runs of this experiment</Link>
         <a href={`/api/export/metrics.csv?runs=${run.id}`} download>
           Download metrics (CSV)
         </a>
       </div>
+      {[cancel, requeue, remove, restore].map((m, i) =>
+        m.error ? (
+          <p key={i} className="form-error" role="alert">
+            {["Cancel", "Re-queue", "Delete", "Restore"][i]} failed, nothing changed: {m.error.message}
+          </p>
+        ) : null,
+      )}
+      {run.deletedAt ? (
+        <p className="card" role="status" data-testid="run-deleted">
+          Deleted {new Date(run.deletedAt).toLocaleString()}: hidden from the runs table, compare, the leaderboard and the exports
+          until restored.
+        </p>
+      ) : null}
       {run.error ? (
         <p className="bad card" role="alert">
           {run.error}

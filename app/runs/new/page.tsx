@@ -1,4 +1,5 @@
 import { getPrisma } from "@/server/db/prisma";
+import { pageData } from "@/server/errors";
 import { REWARD_METHODS, REWARD_METHOD_NAMES } from "@/runner/engine/rewards/registry";
 import { TASK_NAMES } from "@/runner/engine/tasks/registry";
 import { launchPrefill, launchPrefillQuerySchema, type LaunchPrefill } from "@/server/schemas/launch";
@@ -7,10 +8,12 @@ import { LaunchForm } from "./launch-form";
 export const dynamic = "force-dynamic";
 
 export default async function LaunchPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const models = await getPrisma().baseModel.findMany({
-    orderBy: { name: "asc" },
-    select: { id: true, name: true, family: true, description: true, paramCount: true, external: true },
-  });
+  const models = await pageData("/runs/new", () =>
+    getPrisma().baseModel.findMany({
+      orderBy: { name: "asc" },
+      select: { id: true, name: true, family: true, description: true, paramCount: true, external: true },
+    }),
+  );
   const query = launchPrefillQuerySchema.safeParse(await searchParams);
   const launchable = models.filter((m) => !m.external).map((m) => m.name);
   const prefill: LaunchPrefill = query.success

@@ -17,6 +17,11 @@ export interface TrainHooks {
   /** Called every `checkpointEvery` steps and when stopping on the signal; `data` resumes the run exactly. */
   onCheckpoint?(step: number, data: Uint8Array): void | Promise<void>;
   onLog?(line: string): void;
+  /**
+   * Called after each chunk of a validation (a full one takes about 25 steps' time), so a watchdog
+   * can tell a long validation from a hung run.
+   */
+  onProgress?(): void;
   /** Aborting stops the run after the step in progress, with a final checkpoint. */
   signal?: AbortSignal;
   /** Where the step-0 evaluation of a base model is reused from (eval-cache.ts); none: always computed. */

@@ -38,6 +38,8 @@ export interface EvalSettings {
   topP: number;
   maxNewTokens: number;
   rng: Rng;
+  /** Called after each sampling call (up to EVAL_CHUNK sequences): progress for a watchdog. */
+  onChunk?: () => void;
 }
 
 const estimate = (perPrompt: number[]): Estimate => ({ value: mean(perPrompt), se: standardError(perPrompt) });
@@ -48,7 +50,7 @@ export async function greedyCorrectness(
   params: Params,
   task: Task,
   problems: readonly Problem[],
-  o: { maxNewTokens: number; rng: Rng },
+  o: { maxNewTokens: number; rng: Rng; onChunk?: () => void },
 ): Promise<number[]> {
   const out: number[] = [];
   for (let start = 0; start < problems.length; start += EVAL_CHUNK) {
@@ -56,6 +58,7 @@ export async function greedyCorrectness(
       groupSize: 1, temperature: 0, topP: 1, maxNewTokens: o.maxNewTokens, rng: o.rng,
     });
     for (const r of greedy) out.push(r.correct ? 1 : 0);
+    o.onChunk?.();
   }
   return out;
 }
@@ -76,6 +79,7 @@ export async function evaluatePolicy(policy: TrainingPolicy, params: Params, tas
       pass.push(passAtK(o.k, c, o.k));
       maj.push(majAtK(group, o.k));
     }
+    o.onChunk?.();
   }
   return { prompts: problems.length, k: o.k, accuracy: estimate(acc), greedyAccuracy: estimate(greedy), passAtK: estimate(pass), majAtK: estimate(maj) };
 }

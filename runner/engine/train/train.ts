@@ -131,6 +131,7 @@ export async function trainPrepared(run: PreparedRun, hooks: TrainHooks, resume?
     // and a gain compares the policies on common random numbers.
     const ev = await evaluatePolicy(policy, params, task, full ? run.val : run.val.slice(0, Math.min(c.valSize, c.fullValSize)), {
       k: c.valK, temperature: c.valTemperature, topP: c.valTopP, maxNewTokens: c.maxNewTokens, rng: Rng.derive(DATA_SEED, "validation"),
+      onChunk: hooks.onProgress,
     });
     return evaluationMetrics(ev);
   };

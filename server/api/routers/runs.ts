@@ -1,27 +1,17 @@
-import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { createTRPCRouter, publicProcedure } from "../trpc";
 import { protectedProcedure } from "../protected";
 import { listRunsInputSchema, runIdsInputSchema } from "../../schemas/runs";
-import { cancelRuns, getRun, listRuns, requeueRuns, runEventsTail, runFilterOptions, RunNotFoundError } from "../../services/runs";
+import { cancelRuns, deleteRuns, getRun, listRuns, requeueRuns, restoreRuns, runEventsTail, runFilterOptions } from "../../services/runs";
 import { getMetricSeries, metricSeriesInputSchema } from "../../services/metric-series";
 import { runWait } from "../../services/timing";
 
 const runIdInput = z.object({ id: z.uuid() });
 
-async function orNotFound<T>(work: Promise<T>): Promise<T> {
-  try {
-    return await work;
-  } catch (err) {
-    if (err instanceof RunNotFoundError) throw new TRPCError({ code: "NOT_FOUND", message: err.message });
-    throw err;
-  }
-}
-
 export const runsRouter = createTRPCRouter({
   list: publicProcedure.input(listRunsInputSchema).query(({ ctx, input }) => listRuns(ctx.prisma, input)),
   filterOptions: publicProcedure.input(z.object({}).optional()).query(({ ctx }) => runFilterOptions(ctx.prisma)),
-  get: publicProcedure.input(runIdInput).query(({ ctx, input }) => orNotFound(getRun(ctx.prisma, input.id))),
+  get: publicProcedure.input(runIdInput).query(({ ctx, input }) => getRun(ctx.prisma, input.id)),
   /** Time left of a running run, or the place and expected start of a queued one. */
   wait: publicProcedure.input(runIdInput).query(({ ctx, input }) => runWait(ctx.prisma, input.id)),
   events: publicProcedure
@@ -31,4 +21,7 @@ export const runsRouter = createTRPCRouter({
   series: publicProcedure.input(metricSeriesInputSchema).query(({ ctx, input }) => getMetricSeries(ctx.prisma, input)),
   cancel: protectedProcedure.input(runIdsInputSchema).mutation(({ ctx, input }) => cancelRuns(ctx.prisma, input.ids)),
   requeue: protectedProcedure.input(runIdsInputSchema).mutation(({ ctx, input }) => requeueRuns(ctx.prisma, input.ids)),
+  /** Hides runs everywhere (restorable); queued ones are canceled and running ones stopped first. */
+  delete: protectedProcedure.input(runIdsInputSchema).mutation(({ ctx, input }) => deleteRuns(ctx.prisma, input.ids)),
+  restore: protectedProcedure.input(runIdsInputSchema).mutation(({ ctx, input }) => restoreRuns(ctx.prisma, input.ids)),
 });

@@ -1,4 +1,4 @@
-import { TRPCError } from "@trpc/server";
+import { notFound } from "../../errors";
 import { z } from "zod";
 import { createTRPCRouter } from "../trpc";
 import { protectedProcedure } from "../protected";
@@ -14,7 +14,7 @@ export const tokensRouter = createTRPCRouter({
     .mutation(({ input }) => createToken(getDashboardPool(), input.name)),
   revoke: protectedProcedure.input(z.object({ id: z.uuid() })).mutation(async ({ input }) => {
     const revoked = await revokeToken(getDashboardPool(), input.id);
-    if (!revoked) throw new TRPCError({ code: "NOT_FOUND", message: "No such active token" });
+    if (!revoked) throw notFound("No such active token");
     return { revoked };
   }),
 });

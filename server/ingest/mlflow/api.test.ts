@@ -146,7 +146,7 @@ describe("MLflow tracking API", () => {
       ["wrong token", () => call("runs/log-batch", { run_id: runId, metrics: [m()] }, { auth: "Bearer urlvr_nope" }), 401, "UNAUTHENTICATED", /Invalid or revoked/],
       ["revoked token", () => call("runs/log-batch", { run_id: runId, metrics: [m()] }, { auth: `Bearer ${revoked}` }), 401, "UNAUTHENTICATED", /Invalid or revoked/],
       ["basic auth", () => call("runs/get", `run_id=${runId}`, { auth: `Basic ${btoa("a:b")}` }), 401, "UNAUTHENTICATED", /Bearer/],
-      ["unknown endpoint", () => call("runs/delete", { run_id: runId }), 404, "ENDPOINT_NOT_FOUND", /No MLflow endpoint/],
+      ["unknown endpoint", () => call("artifacts/list", { run_id: runId }), 404, "ENDPOINT_NOT_FOUND", /No MLflow endpoint/],
       ["GET on a POST endpoint", () => call("runs/log-batch", `run_id=${runId}`), 405, "METHOD_NOT_ALLOWED", /takes POST, not GET/],
       ["POST on a GET endpoint", () => call("runs/get", { run_id: runId }), 405, "METHOD_NOT_ALLOWED", /takes GET/],
       ["DELETE", () => call("runs/update", undefined, { method: "DELETE" }), 405, "METHOD_NOT_ALLOWED", /takes POST/],

@@ -4,6 +4,8 @@ import type pg from "pg";
 import { MlflowError } from "./errors";
 import {
   checkBatchLimits,
+  deleteTagSchema,
+  experimentsUpdateSchema,
   experimentsCreateSchema,
   experimentsGetByNameSchema,
   experimentsGetSchema,
@@ -20,7 +22,10 @@ import {
   setTagSchema,
   tagSchema,
 } from "./schemas";
+import * as experiments from "./experiments";
 import * as store from "./store";
+import * as read from "./read";
+import { experimentsListSchema, experimentsSearchSchema, metricHistorySchema, runsSearchSchema } from "./read-schemas";
 import type { z } from "zod";
 
 export type Handler = (db: pg.Pool, input: Record<string, unknown>) => Promise<unknown>;
@@ -39,15 +44,15 @@ function parseItems<S extends z.ZodType>(schema: S, items: unknown[], field: str
 export const handlers = {
   "experiments/get-by-name": async (db, input) => {
     const { experiment_name } = parseRequest(experimentsGetByNameSchema, input);
-    return { experiment: await store.getExperimentByName(db, experiment_name) };
+    return { experiment: await experiments.getExperimentByName(db, experiment_name) };
   },
   "experiments/get": async (db, input) => {
     const { experiment_id } = parseRequest(experimentsGetSchema, input);
-    return { experiment: await store.getExperiment(db, experiment_id) };
+    return { experiment: await experiments.getExperiment(db, experiment_id) };
   },
   "experiments/create": async (db, input) => {
     const { name, tags } = parseRequest(experimentsCreateSchema, input);
-    return { experiment_id: await store.createExperiment(db, name, tags) };
+    return { experiment_id: await experiments.createExperiment(db, name, tags) };
   },
   "runs/create": async (db, input) => {
     const r = parseRequest(runsCreateSchema, input);
@@ -59,6 +64,13 @@ export const handlers = {
     const r = parseRequest(runsGetSchema, input);
     return { run: await store.getRun(db, runIdOf(r)) };
   },
+  "runs/search": async (db, input) => read.searchRuns(db, parseRequest(runsSearchSchema, input)),
+  "metrics/get-history": async (db, input) => {
+    const runId = runIdOf(parseRequest(runsGetSchema, input));
+    return read.getMetricHistory(db, { runId, ...parseRequest(metricHistorySchema, input) });
+  },
+  "experiments/search": async (db, input) => read.searchExperiments(db, parseRequest(experimentsSearchSchema, input)),
+  "experiments/list": async (db, input) => read.listExperiments(db, parseRequest(experimentsListSchema, input)),
   "runs/update": async (db, input) => {
     const r = parseRequest(runsUpdateSchema, input);
     return store.updateRun(db, { runId: runIdOf(r), status: r.status, endTime: r.end_time, runName: r.run_name });
@@ -92,6 +104,32 @@ export const handlers = {
     await store.logBatch(db, { runId: runIdOf(t), metrics: [], params: [], tags: [{ key: t.key, value: t.value }] });
     return {};
   },
+  "runs/delete-tag": async (db, input) => {
+    const t = parseRequest(deleteTagSchema, input);
+    await store.deleteTag(db, runIdOf(t), t.key);
+    return {};
+  },
+  "runs/delete": async (db, input) => {
+    await store.deleteRun(db, runIdOf(parseRequest(runsGetSchema, input)));
+    return {};
+  },
+  "runs/restore": async (db, input) => {
+    await store.restoreRun(db, runIdOf(parseRequest(runsGetSchema, input)));
+    return {};
+  },
+  "experiments/delete": async (db, input) => {
+    await experiments.deleteExperiment(db, parseRequest(experimentsGetSchema, input).experiment_id);
+    return {};
+  },
+  "experiments/restore": async (db, input) => {
+    await experiments.restoreExperiment(db, parseRequest(experimentsGetSchema, input).experiment_id);
+    return {};
+  },
+  "experiments/update": async (db, input) => {
+    const u = parseRequest(experimentsUpdateSchema, input);
+    await experiments.renameExperiment(db, u.experiment_id, u.new_name);
+    return {};
+  },
 } satisfies Record<string, Handler>;
 
 export type Endpoint = keyof typeof handlers;
@@ -103,9 +141,20 @@ export const ENDPOINT_METHODS: Record<Endpoint, "GET" | "POST"> = {
   "experiments/create": "POST",
   "runs/create": "POST",
   "runs/get": "GET",
+  // Searches are POST with a JSON body, as MLflow's clients send them; experiments/list is MLflow 1.x's.
+  "runs/search": "POST",
+  "metrics/get-history": "GET",
+  "experiments/search": "POST",
+  "experiments/list": "GET",
   "runs/update": "POST",
   "runs/log-batch": "POST",
   "runs/log-metric": "POST",
   "runs/log-parameter": "POST",
   "runs/set-tag": "POST",
+  "runs/delete-tag": "POST",
+  "runs/delete": "POST",
+  "runs/restore": "POST",
+  "experiments/delete": "POST",
+  "experiments/restore": "POST",
+  "experiments/update": "POST",
 };

@@ -3,8 +3,9 @@
 // tests call it (through the route's exports) with plain Request objects.
 import type pg from "pg";
 import { bearerToken, verifyToken } from "../../auth/tokens";
-import { isTransientDbError, toError } from "../errors";
-import { MlflowError } from "./errors";
+import { toClientError, type ErrorCode } from "../../errors";
+import { findUnstorableText } from "../../schemas/storable-text";
+import { MlflowError, type MlflowErrorCode } from "./errors";
 import { ENDPOINT_METHODS, handlers, type Endpoint } from "./handlers";
 import { readJsonBody } from "./json";
 import { getIngestPool } from "./pool";
@@ -33,14 +34,24 @@ export async function handleMlflowRequest(req: Request, db: pg.Pool = getIngestP
       throw new MlflowError("METHOD_NOT_ALLOWED", `${endpoint} takes ${method}, not ${req.method}`, { Allow: method });
     }
     const input = method === "GET" ? Object.fromEntries(url.searchParams) : ((await readJsonBody(req)) as Record<string, unknown>);
+    const unstorable = findUnstorableText(input);
+    if (unstorable) throw new MlflowError("INVALID_PARAMETER_VALUE", `Invalid value for parameter '${unstorable.path}': ${unstorable.problem}`);
     const body = await handlers[endpoint as Endpoint](db, input);
     return Response.json(body);
   } catch (thrown) {
     if (thrown instanceof MlflowError) return thrown.toResponse();
-    if (isTransientDbError(thrown)) {
-      return new MlflowError("TEMPORARILY_UNAVAILABLE", "The database is unavailable; retry shortly").toResponse();
-    }
-    console.error(`[mlflow-api] ${req.method} ${req.url}: ${toError(thrown).stack}`);
-    return new MlflowError("INTERNAL_ERROR", "Internal error; the server log has the details").toResponse();
+    const err = toClientError(thrown, `mlflow ${req.method} ${new URL(req.url).pathname}`);
+    return new MlflowError(MLFLOW_CODE[err.code], err.message).toResponse();
   }
 }
+
+/** The product's error codes in MLflow's vocabulary (server/errors.ts is the one error path). */
+const MLFLOW_CODE: Record<ErrorCode, MlflowErrorCode> = {
+  INVALID_INPUT: "INVALID_PARAMETER_VALUE",
+  NOT_FOUND: "RESOURCE_DOES_NOT_EXIST",
+  UNAUTHENTICATED: "UNAUTHENTICATED",
+  FORBIDDEN: "PERMISSION_DENIED",
+  CONFLICT: "RESOURCE_ALREADY_EXISTS",
+  UNAVAILABLE: "TEMPORARILY_UNAVAILABLE",
+  INTERNAL: "INTERNAL_ERROR",
+};

@@ -25,8 +25,9 @@ const key = (what: string) =>
     .string(expect("a string"))
     .min(1, `${what} key must not be empty`)
     .max(MAX_KEY_LENGTH, `${what} key must be at most ${MAX_KEY_LENGTH} characters`)
-    // MLflow's rule: alphanumerics, underscores, dashes, periods, spaces, slashes (and colons).
-    .regex(/^[\w\-. /:]+$/, `${what} key may contain only letters, digits, underscores, dashes, periods, spaces, slashes and colons`)
+    // MLflow's rule (Python's Unicode \w): letters and digits of any script, underscores, dashes,
+    // periods, spaces, slashes and colons.
+    .regex(/^[\p{L}\p{N}_\-. /:]+$/u, `${what} key may contain only letters, digits, underscores, dashes, periods, spaces, slashes and colons`)
     .refine((k) => !k.split("/").includes("..") && !k.startsWith("/"), `${what} key must be a relative path without ".."`);
 
 /** A double: a JSON number, or a string MLflow's client writes for one ("NaN", "Infinity", "1.5"). */
@@ -72,9 +73,9 @@ export const tagSchema = z.object({
 });
 
 const runIdFields = {
-  run_id: z.string(expect("a string")).min(1).max(64).optional(),
+  run_id: z.string(expect("a string")).min(1, "must not be empty").max(64, "must be at most 64 characters").optional(),
   /** Deprecated alias MLflow still accepts. */
-  run_uuid: z.string(expect("a string")).min(1).max(64).optional(),
+  run_uuid: z.string(expect("a string")).min(1, "must not be empty").max(64, "must be at most 64 characters").optional(),
 };
 
 function withRunId<T extends { run_id?: string; run_uuid?: string }>(o: T, ctx: z.RefinementCtx): void {
@@ -82,23 +83,23 @@ function withRunId<T extends { run_id?: string; run_uuid?: string }>(o: T, ctx: 
 }
 
 export const experimentsCreateSchema = z.object({
-  name: z.string(expect("a string")).trim().min(1, "Experiment name must not be empty").max(500),
-  artifact_location: z.string().max(2000).optional(),
-  tags: z.array(tagSchema, expect("an array of {key, value}")).max(100).optional().default([]),
+  name: z.string(expect("a string")).trim().min(1, "Experiment name must not be empty").max(500, "Experiment name must be at most 500 characters"),
+  artifact_location: z.string(expect("a string")).max(2000, "must be at most 2000 characters").optional(),
+  tags: z.array(tagSchema, expect("an array of {key, value}")).max(100, "An experiment can be created with at most 100 tags").optional().default([]),
 });
 
 export const experimentsGetByNameSchema = z.object({
-  experiment_name: z.string(expect("a string")).min(1, "experiment_name must not be empty"),
+  experiment_name: z.string(expect("a string")).min(1, "experiment_name must not be empty").max(500, "Experiment name must be at most 500 characters"),
 });
 
 export const experimentsGetSchema = z.object({
-  experiment_id: z.string(expect("a string")).min(1),
+  experiment_id: z.string(expect("a string")).min(1, "must not be empty").max(64, "must be at most 64 characters"),
 });
 
 export const runsCreateSchema = z.object({
-  experiment_id: z.string().min(1).optional(),
-  user_id: z.string().max(256).optional(),
-  run_name: z.string().max(250).optional(),
+  experiment_id: z.string(expect("a string")).min(1, "must not be empty").max(64, "must be at most 64 characters").optional(),
+  user_id: z.string(expect("a string")).max(256, "must be at most 256 characters").optional(),
+  run_name: z.string(expect("a string")).max(250, "must be at most 250 characters").optional(),
   start_time: timestamp.optional(),
   tags: z.array(tagSchema, expect("an array of {key, value}")).max(MAX_TAGS_PER_BATCH, `A run can be created with at most ${MAX_TAGS_PER_BATCH} tags`).optional().default([]),
 });
@@ -110,11 +111,21 @@ export const runsUpdateSchema = z
     ...runIdFields,
     status: z.enum(RUN_STATUSES, { error: `must be one of ${RUN_STATUSES.join(", ")}` }).optional(),
     end_time: timestamp.optional(),
-    run_name: z.string().max(250).optional(),
+    run_name: z.string(expect("a string")).max(250, "must be at most 250 characters").optional(),
   })
   .superRefine(withRunId);
 
 export const runsGetSchema = z.object(runIdFields).superRefine(withRunId);
+
+/** runs/delete-tag: MLflow does not check the key's characters here, only that it names a tag. */
+export const deleteTagSchema = z
+  .object({ ...runIdFields, key: z.string(expect("a string")).min(1, "Tag key must not be empty").max(MAX_KEY_LENGTH, `Tag key must be at most ${MAX_KEY_LENGTH} characters`) })
+  .superRefine(withRunId);
+
+export const experimentsUpdateSchema = z.object({
+  experiment_id: experimentsGetSchema.shape.experiment_id,
+  new_name: z.string(expect("a string")).trim().min(1, "Experiment name must not be empty").max(500, "Experiment name must be at most 500 characters"),
+});
 
 export const logMetricSchema = z.object({ ...runIdFields, ...metricSchema.shape }).superRefine(withRunId);
 export const logParamSchema = z.object({ ...runIdFields, ...paramSchema.shape }).superRefine(withRunId);

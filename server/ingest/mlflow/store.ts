@@ -1,6 +1,4 @@
-// Where MLflow's entities live in URLVR Lab's tables:
-//   experiment        -> Experiment (tags kept as "key=value" strings beside an "mlflow" marker; MLflow's
-//                        default experiment "0" is the Experiment named "Default" marked "mlflow:default")
+// Where MLflow's runs live in URLVR Lab's tables (experiments: experiments.ts):
 //   run               -> Run (status mapped below; config = { source: "mlflow", ... })
 //   params and tags   -> RunAttribute (kind "param" / "tag")
 //   metrics           -> MetricPoint through the shared writer (summary and MCS kept current)
@@ -9,46 +7,15 @@
 // seed and total_steps fill the Run columns of the same names, so outside runs rank and filter like
 // the runner's own (a TTRL trainer logs reward_method=majority_vote to appear on the leaderboard).
 import type pg from "pg";
+import { deleteRuns, restoreRuns, viaPg } from "../../db/lifecycle";
 import { withTransaction } from "../../db/pool";
 import { storeMetrics, type MetricPointInput } from "../metrics";
 import { invalidParameter, MlflowError, runNotFound } from "./errors";
+import { defaultExperiment, getExperiment } from "./experiments";
+import { getRunJson } from "./read";
+import { DEFAULT_EXPERIMENT_ID, experimentJson, FROM_MLFLOW_STATUS, lastWins, UUID, type KeyValue, type MlflowStatus, type Status } from "./shapes";
 
 export const DEFAULT_BASE_MODEL = "external";
-export const DEFAULT_EXPERIMENT_ID = "0";
-const DEFAULT_MARKER = "mlflow:default";
-const MLFLOW_MARKER = "mlflow";
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-type Status = "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELED" | "CRASHED";
-export type MlflowStatus = "RUNNING" | "SCHEDULED" | "FINISHED" | "FAILED" | "KILLED";
-
-export const TO_MLFLOW_STATUS: Record<Status, MlflowStatus> = {
-  QUEUED: "SCHEDULED",
-  RUNNING: "RUNNING",
-  SUCCEEDED: "FINISHED",
-  FAILED: "FAILED",
-  CRASHED: "FAILED",
-  CANCELED: "KILLED",
-};
-const FROM_MLFLOW_STATUS: Partial<Record<MlflowStatus, Status>> = {
-  RUNNING: "RUNNING",
-  FINISHED: "SUCCEEDED",
-  FAILED: "FAILED",
-  KILLED: "CANCELED",
-  // SCHEDULED is not mapped: a QUEUED run would be claimed by a runner, which has nothing to run.
-};
-
-export interface KeyValue {
-  key: string;
-  value: string;
-}
-
-interface ExperimentRow {
-  id: string;
-  name: string;
-  tags: string[];
-  createdAt: Date;
-}
 
 interface RunRow {
   id: string;
@@ -59,77 +26,12 @@ interface RunRow {
   createdAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;
-}
-
-/** Encodes a double for MLflow's JSON: protobuf writes non-finite values as strings. */
-export function jsonDouble(v: number): number | string {
-  if (Number.isNaN(v)) return "NaN";
-  if (v === Infinity) return "Infinity";
-  if (v === -Infinity) return "-Infinity";
-  return v;
-}
-
-// ---- experiments -----------------------------------------------------------------------------
-
-function experimentJson(e: ExperimentRow) {
-  const tags = e.tags
-    .filter((t) => t.includes("="))
-    .map((t) => ({ key: t.slice(0, t.indexOf("=")), value: t.slice(t.indexOf("=") + 1) }));
-  const ms = String(e.createdAt.getTime());
-  return { experiment_id: e.id, name: e.name, artifact_location: "", lifecycle_stage: "active", creation_time: ms, last_update_time: ms, tags };
-}
-
-const EXPERIMENT_COLUMNS = `"id", "name", "tags", "createdAt"`;
-
-export async function getExperimentByName(db: pg.Pool, name: string) {
-  const { rows } = await db.query<ExperimentRow>(
-    `SELECT ${EXPERIMENT_COLUMNS} FROM "Experiment" WHERE "name" = $1 ORDER BY "createdAt", "id" LIMIT 1`,
-    [name],
-  );
-  if (!rows[0]) throw new MlflowError("RESOURCE_DOES_NOT_EXIST", `Could not find experiment with name '${name}'`);
-  return experimentJson(rows[0]);
-}
-
-export async function getExperiment(db: pg.Pool | pg.ClientBase, id: string) {
-  if (id === DEFAULT_EXPERIMENT_ID) return experimentJson(await defaultExperiment(db));
-  const row = UUID.test(id)
-    ? (await db.query<ExperimentRow>(`SELECT ${EXPERIMENT_COLUMNS} FROM "Experiment" WHERE "id" = $1`, [id])).rows[0]
-    : undefined;
-  if (!row) throw new MlflowError("RESOURCE_DOES_NOT_EXIST", `No Experiment with id=${id} exists`);
-  return experimentJson(row);
-}
-
-async function defaultExperiment(db: pg.Pool | pg.ClientBase): Promise<ExperimentRow> {
-  const find = () =>
-    db.query<ExperimentRow>(`SELECT ${EXPERIMENT_COLUMNS} FROM "Experiment" WHERE "tags" @> ARRAY[$1]::text[] ORDER BY "createdAt" LIMIT 1`, [
-      DEFAULT_MARKER,
-    ]);
-  const found = (await find()).rows[0];
-  if (found) return found;
-  const { rows } = await db.query<ExperimentRow>(
-    `INSERT INTO "Experiment" ("name", "tags") VALUES ('Default', ARRAY[$1, $2]::text[]) RETURNING ${EXPERIMENT_COLUMNS}`,
-    [MLFLOW_MARKER, DEFAULT_MARKER],
-  );
-  return rows[0]!;
-}
-
-export async function createExperiment(db: pg.Pool, name: string, tags: KeyValue[]): Promise<string> {
-  return withTransaction(db, async (client) => {
-    // Serialises creators of the same name, so two clients cannot both pass the existence check.
-    await client.query(`SELECT pg_advisory_xact_lock(hashtext('mlflow-experiment:' || $1))`, [name]);
-    const { rowCount } = await client.query(`SELECT 1 FROM "Experiment" WHERE "name" = $1`, [name]);
-    if (rowCount) throw new MlflowError("RESOURCE_ALREADY_EXISTS", `Experiment '${name}' already exists.`);
-    const { rows } = await client.query<{ id: string }>(
-      `INSERT INTO "Experiment" ("name", "tags") VALUES ($1, $2::text[]) RETURNING "id"`,
-      [name, [MLFLOW_MARKER, ...lastWins(tags).map((t) => `${t.key}=${t.value}`)]],
-    );
-    return rows[0]!.id;
-  });
+  deletedAt: Date | null;
 }
 
 // ---- runs ------------------------------------------------------------------------------------
 
-const RUN_COLUMNS = `"id", "experimentId", "status", "runnerId", "config", "createdAt", "startedAt", "finishedAt"`;
+const RUN_COLUMNS = `"id", "experimentId", "status", "runnerId", "config", "createdAt", "startedAt", "finishedAt", "deletedAt"`;
 
 async function lockRun(client: pg.ClientBase, runId: string): Promise<RunRow> {
   if (!UUID.test(runId)) throw runNotFound(runId);
@@ -138,48 +40,16 @@ async function lockRun(client: pg.ClientBase, runId: string): Promise<RunRow> {
   return rows[0];
 }
 
-async function runInfo(db: pg.Pool | pg.ClientBase, run: RunRow) {
-  const { rows } = await db.query<KeyValue>(
-    `SELECT "key", "value" FROM "RunAttribute" WHERE "runId" = $1 AND "kind" = 'tag' AND "key" IN ('mlflow.runName', 'mlflow.user')`,
-    [run.id],
-  );
-  const tag = (k: string) => rows.find((r) => r.key === k)?.value;
-  const cfg = run.config ?? {};
-  return {
-    run_id: run.id,
-    run_uuid: run.id,
-    run_name: tag("mlflow.runName") ?? (typeof cfg.runName === "string" ? cfg.runName : ""),
-    experiment_id: run.experimentId ?? DEFAULT_EXPERIMENT_ID,
-    user_id: tag("mlflow.user") ?? (typeof cfg.userId === "string" ? cfg.userId : ""),
-    status: TO_MLFLOW_STATUS[run.status],
-    start_time: String((run.startedAt ?? run.createdAt).getTime()),
-    ...(run.finishedAt ? { end_time: String(run.finishedAt.getTime()) } : {}),
-    artifact_uri: "",
-    lifecycle_stage: "active",
-  };
+/** MLflow's rule: a deleted run takes no more writes until it is restored. */
+async function lockActiveRun(client: pg.ClientBase, runId: string): Promise<RunRow> {
+  const run = await lockRun(client, runId);
+  if (run.deletedAt) throw invalidParameter(`The run ${run.id} must be in the 'active' state. Current state is deleted.`);
+  return run;
 }
 
+/** runs/get; read.ts shapes runs for runs/get and runs/search alike (dashboard-launched runs included). */
 export async function getRun(db: pg.Pool, runId: string) {
-  if (!UUID.test(runId)) throw runNotFound(runId);
-  const { rows } = await db.query<RunRow>(`SELECT ${RUN_COLUMNS} FROM "Run" WHERE "id" = $1`, [runId]);
-  if (!rows[0]) throw runNotFound(runId);
-  const [info, attrs, metrics] = await Promise.all([
-    runInfo(db, rows[0]),
-    db.query<KeyValue & { kind: string }>(`SELECT "kind", "key", "value" FROM "RunAttribute" WHERE "runId" = $1 ORDER BY "kind", "key"`, [runId]),
-    db.query<{ key: string; last: number; lastStep: number; lastWallTime: Date }>(
-      `SELECT "key", "last", "lastStep", "lastWallTime" FROM "MetricSummary" WHERE "runId" = $1 ORDER BY "key"`,
-      [runId],
-    ),
-  ]);
-  return {
-    info,
-    data: {
-      metrics: metrics.rows.map((m) => ({ key: m.key, value: jsonDouble(m.last), timestamp: String(m.lastWallTime.getTime()), step: String(m.lastStep) })),
-      params: attrs.rows.filter((a) => a.kind === "param").map(({ key, value }) => ({ key, value })),
-      tags: attrs.rows.filter((a) => a.kind === "tag").map(({ key, value }) => ({ key, value })),
-    },
-    inputs: {},
-  };
+  return getRunJson(db, runId);
 }
 
 export interface CreateRunInput {
@@ -194,8 +64,11 @@ export async function createRun(db: pg.Pool, input: CreateRunInput) {
   return withTransaction(db, async (client) => {
     const experiment =
       input.experimentId === undefined || input.experimentId === DEFAULT_EXPERIMENT_ID
-        ? await defaultExperiment(client)
-        : await getExperiment(client, input.experimentId).then((e) => ({ id: e.experiment_id }));
+        ? experimentJson(await defaultExperiment(client))
+        : await getExperiment(client, input.experimentId);
+    if (experiment.lifecycle_stage !== "active") {
+      throw invalidParameter(`Could not create run under non-active experiment with ID ${experiment.experiment_id}.`);
+    }
     const tags = lastWins(input.tags);
     const wk = wellKnown(tags);
     const baseModelId = await baseModelIdFor(client, wk.base_model ?? DEFAULT_BASE_MODEL);
@@ -205,7 +78,7 @@ export async function createRun(db: pg.Pool, input: CreateRunInput) {
        VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, 'RUNNING', $8, to_timestamp($9::float8 / 1000.0))
        RETURNING ${RUN_COLUMNS}`,
       [
-        experiment.id,
+        experiment.experiment_id,
         baseModelId,
         wk.reward_method ?? "external",
         wk.task ?? "external",
@@ -221,7 +94,7 @@ export async function createRun(db: pg.Pool, input: CreateRunInput) {
     if (input.runName && !tags.some((t) => t.key === "mlflow.runName")) allTags.push({ key: "mlflow.runName", value: input.runName });
     if (input.userId && !tags.some((t) => t.key === "mlflow.user")) allTags.push({ key: "mlflow.user", value: input.userId });
     await upsertAttributes(client, run.id, "tag", allTags);
-    return { info: await runInfo(client, run), data: { metrics: [], params: [], tags: allTags }, inputs: {} };
+    return getRunJson(client, run.id);
   });
 }
 
@@ -238,7 +111,7 @@ export interface UpdateRunInput {
  */
 export async function updateRun(db: pg.Pool, input: UpdateRunInput) {
   return withTransaction(db, async (client) => {
-    const run = await lockRun(client, input.runId);
+    const run = await lockActiveRun(client, input.runId);
     const next = input.status ? FROM_MLFLOW_STATUS[input.status] : undefined;
     if (next && run.runnerId === null) {
       const terminal = next !== "RUNNING";
@@ -251,7 +124,7 @@ export async function updateRun(db: pg.Pool, input: UpdateRunInput) {
       Object.assign(run, rows[0]);
     }
     if (input.runName !== undefined) await upsertAttributes(client, run.id, "tag", [{ key: "mlflow.runName", value: input.runName }]);
-    return { run_info: await runInfo(client, run) };
+    return { run_info: (await getRunJson(client, run.id)).info };
   });
 }
 
@@ -267,7 +140,7 @@ export interface LogBatchInput {
 /** Params, tags and metrics of one request, atomically: any error leaves the database as it was. */
 export async function logBatch(db: pg.Pool, input: LogBatchInput): Promise<void> {
   await withTransaction(db, async (client) => {
-    const run = await lockRun(client, input.runId);
+    const run = await lockActiveRun(client, input.runId);
     await logParams(client, run.id, input.params);
     const tags = lastWins(input.tags);
     await upsertAttributes(client, run.id, "tag", tags);
@@ -309,6 +182,30 @@ async function upsertAttributes(client: pg.ClientBase, runId: string, kind: "par
      ON CONFLICT ("runId", "kind", "key") DO UPDATE SET "value" = EXCLUDED."value"`,
     [runId, kind, items.map((i) => i.key), items.map((i) => i.value)],
   );
+}
+
+// ---- lifecycle (server/db/lifecycle.ts holds the rule; the dashboard uses the same) ------------
+
+export async function deleteRun(db: pg.Pool, runId: string): Promise<void> {
+  if (!UUID.test(runId)) throw runNotFound(runId);
+  const { found } = await deleteRuns(viaPg(db), [runId]);
+  if (found.length === 0) throw runNotFound(runId);
+}
+
+export async function restoreRun(db: pg.Pool, runId: string): Promise<void> {
+  if (!UUID.test(runId)) throw runNotFound(runId);
+  await withTransaction(db, async (client) => {
+    await lockRun(client, runId);
+    await restoreRuns(viaPg(client), [runId]);
+  });
+}
+
+export async function deleteTag(db: pg.Pool, runId: string, key: string): Promise<void> {
+  await withTransaction(db, async (client) => {
+    const run = await lockActiveRun(client, runId);
+    const { rowCount } = await client.query(`DELETE FROM "RunAttribute" WHERE "runId" = $1 AND "kind" = 'tag' AND "key" = $2`, [run.id, key]);
+    if (!rowCount) throw new MlflowError("RESOURCE_DOES_NOT_EXIST", `No tag with name: ${key} in run with id ${run.id}`);
+  });
 }
 
 // ---- well-known keys -------------------------------------------------------------------------
@@ -359,10 +256,3 @@ async function baseModelIdFor(client: pg.ClientBase, name: string): Promise<stri
   const { rows } = await client.query<{ id: string }>(`SELECT "id" FROM "BaseModel" WHERE "name" = $1`, [trimmed]);
   return rows[0]!.id;
 }
-
-// ---- helpers ---------------------------------------------------------------------------------
-
-function lastWins(items: KeyValue[]): KeyValue[] {
-  return [...new Map(items.map((i) => [i.key, i])).values()];
-}
-

@@ -1,13 +1,13 @@
 // GET /api/export/runs.csv?status=&baseModel=&method=&experiment=&tag= : the runs table as filtered.
-import { z } from "zod";
 import { getDashboardPool } from "@/server/services/dashboard-pool";
-import { RUNS_CSV_HEADER, csvResponse, csvStream, runRowBatches, runsExportInput } from "@/server/services/csv";
+import { RUNS_CSV_HEADER, runRowBatches, runsExportInput } from "@/server/services/csv";
+import { csvDownload, parseExportQuery } from "@/server/services/csv-route";
 
 export const dynamic = "force-dynamic";
 
-export function GET(req: Request): Response {
-  const parsed = runsExportInput.safeParse(Object.fromEntries(new URL(req.url).searchParams));
-  if (!parsed.success) return Response.json({ error: z.flattenError(parsed.error) }, { status: 400 });
+export async function GET(req: Request): Promise<Response> {
+  const query = parseExportQuery(req, runsExportInput);
+  if ("response" in query) return query.response;
   const stamp = new Date().toISOString().slice(0, 10);
-  return csvResponse(`urlvr-runs-${stamp}.csv`, csvStream(RUNS_CSV_HEADER, runRowBatches(getDashboardPool(), parsed.data)));
+  return csvDownload("export runs.csv", `urlvr-runs-${stamp}.csv`, RUNS_CSV_HEADER, runRowBatches(getDashboardPool(), query.data));
 }
