@@ -1,4 +1,5 @@
 import { defineConfig } from "@playwright/test";
+import { E2E_PG_PORT } from "./scripts/lib/ports";
 
 // The browser tests drive Debian's Chromium (apt package `chromium`) against the real product: the
 // same start command a user runs, with its own embedded Postgres, data folder and build folder.
@@ -28,7 +29,7 @@ export default defineConfig({
     reuseExistingServer: false,
     stdout: "pipe",
     env: {
-      URLVR_PG_PORT: process.env.E2E_PG_PORT ?? "15441",
+      URLVR_PG_PORT: process.env.E2E_PG_PORT ?? String(E2E_PG_PORT),
       URLVR_DATA_DIR: ".data/e2e-postgres",
       NEXT_DIST_DIR: ".next-test",
     },

@@ -1,5 +1,5 @@
 import Link from "next/link";
-import { getPrisma } from "@/server/db/prisma";
+import { getPrisma } from "@/server/db/clients";
 import { AppError, DATABASE_UNREACHABLE, pageData } from "@/server/errors";
 import { getHealth } from "@/server/services/health";
 

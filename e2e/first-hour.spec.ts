@@ -1,7 +1,7 @@
 import { parse } from "csv-parse/sync";
 import { expect, test } from "@playwright/test";
 import { readFileSync } from "node:fs";
-import { countRows, e2ePool } from "./database";
+import { countRows, e2ePool } from "../testing/e2e-database";
 import { ZOO } from "../models/zoo";
 import { protocolOf } from "../runner/engine/train/protocol";
 

@@ -3,7 +3,7 @@ import { expect, test, type Page } from "@playwright/test";
 import { readFileSync } from "node:fs";
 import type pg from "pg";
 import { writeMetricBatch, type MetricPointInput } from "../server/ingest/metrics";
-import { e2ePool } from "./database";
+import { e2ePool } from "../testing/e2e-database";
 import { ZOO } from "../models/zoo";
 
 // Inserts base models and finished runs with metric points straight into the e2e product's

@@ -1,11 +1,12 @@
 import { expect, test } from "@playwright/test";
 import { startEmbeddedPostgres } from "../scripts/lib/embedded-postgres";
+import { E2E_PG_PORT } from "../scripts/lib/ports";
 
 // The product's own Postgres (playwright.config.ts: URLVR_DATA_DIR, E2E_PG_PORT) stopped under a
 // running dashboard: pages say the database is unreachable instead of showing empty tables, the APIs
 // answer 503, and an open page comes back by itself once the database is started again.
 const DATA_DIR = ".data/e2e-postgres";
-const PG_PORT = Number(process.env.E2E_PG_PORT ?? 15441);
+const PG_PORT = Number(process.env.E2E_PG_PORT ?? E2E_PG_PORT);
 const PORT = Number(process.env.E2E_PORT ?? 3100);
 
 test("database down: pages name the cause and recover by themselves; APIs answer 503", async ({ page, request }) => {

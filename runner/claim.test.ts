@@ -1,16 +1,18 @@
 // The claim statement alone, with concurrent claimers on a real Postgres.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { CLAIM_RUNS, type ClaimedRunRow } from "./sql/claimRuns";
-import { REGISTER_RUNNER } from "./sql/registerRunner";
-import { RELEASE_RUN } from "./sql/releaseRun";
-import { RENEW_LEASES } from "./sql/renewLeases";
-import { insertBaseModel, insertRun, suiteTestDatabase, type TestDatabase } from "./testing/postgres";
+import { viaPg } from "../server/db/sql";
+import { claimRuns } from "./sql/claim-runs";
+import { registerRunner } from "./sql/register-runner";
+import { releaseRun } from "./sql/release-run";
+import { renewLeases } from "./sql/renew-leases";
+import { createTestDatabase, type TestDatabase } from "../testing/database";
+import { insertBaseModel, insertRun } from "../testing/fixtures";
 
 let db: TestDatabase;
 let baseModelId: string;
 
 beforeAll(async () => {
-  db = await suiteTestDatabase();
+  db = await createTestDatabase();
 });
 afterAll(async () => {
   await db?.close();
@@ -21,14 +23,22 @@ beforeEach(async () => {
 });
 
 async function register(id: string) {
-  await db.pool.query(REGISTER_RUNNER, [id, "test", 1, ["cpu"], 2]);
+  await registerRunner(viaPg(db.pool), { id, host: "test", pid: 1, devices: ["cpu"], slots: 2 });
 }
 async function claim(runnerId: string, limit: number, leaseMs = 60_000) {
-  const { rows } = await db.pool.query<ClaimedRunRow>(CLAIM_RUNS, [runnerId, limit, leaseMs]);
-  return rows;
+  return claimRuns(viaPg(db.pool), runnerId, limit, leaseMs);
 }
 
-describe("CLAIM_RUNS", () => {
+describe("claimRuns", () => {
+  it("returns what starting the run needs: its config and its base model's folder, nothing more", async () => {
+    await db.pool.query(`UPDATE "BaseModel" SET "artifactPath" = 'models/tiny' WHERE id = $1`, [baseModelId]);
+    const id = await insertRun(db.pool, { baseModelId, seed: 7, config: { lr: 1e-3 } });
+    await register("a");
+    expect(await claim("a", 1)).toEqual([
+      { id, status: "RUNNING", attempts: 1, maxAttempts: 3, config: { steps: 10, seed: 7, lr: 1e-3 }, experimentId: null, external: false, artifactPath: "models/tiny" },
+    ]);
+  });
+
   it("hands each of 20 queued runs to exactly one of many concurrent claimers", async () => {
     const ids = await Promise.all(Array.from({ length: 20 }, (_, i) => insertRun(db.pool, { baseModelId, seed: i })));
     const runners = ["r1", "r2", "r3", "r4"];
@@ -63,8 +73,7 @@ describe("CLAIM_RUNS", () => {
     const [row] = await claim("alive", 1);
     expect(row).toMatchObject({ id, status: "RUNNING", attempts: 2 });
     // The old owner's heartbeat no longer renews it.
-    const { rows } = await db.pool.query(RENEW_LEASES, ["dead", [id], 60_000]);
-    expect(rows).toEqual([]);
+    expect(await renewLeases(viaPg(db.pool), "dead", [id], 60_000)).toEqual([]);
   });
 
   it("marks a run CRASHED once its attempts are used up, with the reason", async () => {
@@ -94,7 +103,7 @@ describe("CLAIM_RUNS", () => {
     const id = await insertRun(db.pool, { baseModelId });
     await register("a");
     await claim("a", 1);
-    await db.pool.query(RELEASE_RUN, [id, "a", true, null]);
+    expect(await releaseRun(viaPg(db.pool), id, "a", { shutdown: true, error: null })).toBe(true);
     const { rows } = await db.pool.query(`SELECT status, attempts, "runnerId" FROM "Run" WHERE id = $1`, [id]);
     expect(rows[0]).toEqual({ status: "QUEUED", attempts: 0, runnerId: null });
   });

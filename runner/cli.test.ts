@@ -1,18 +1,19 @@
 // The command lines: the runner's and the token tool's start-up errors and the token round trip.
 import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyToken } from "../server/auth/tokens";
-import { parseRunnerOptions } from "./options";
-import { suiteTestDatabase, type TestDatabase } from "./testing/postgres";
+import { parseRunnerOptions, RUNNER_FLAGS } from "./options";
+import { createTestDatabase, type TestDatabase } from "../testing/database";
 
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, "..");
 let db: TestDatabase;
 
 beforeAll(async () => {
-  db = await suiteTestDatabase();
+  db = await createTestDatabase();
 });
 afterAll(async () => {
   await db?.close();
@@ -40,14 +41,14 @@ describe("runner command line", () => {
     const notUrl = await tsx("runner/main.ts", [], { DATABASE_URL: "mysql://x/y" });
     expect(notUrl.out).toMatch(/must start with postgres:\/\//);
     const badFlag = await tsx("runner/main.ts", ["--slots", "0"], { DATABASE_URL: db.url });
-    expect(badFlag.code).toBe(1);
-    expect(badFlag.out).toMatch(/--slots must be at least 1/);
+    expect(badFlag.code).toBe(2);
+    expect(badFlag.out).toMatch(/--slots: must be at least 1\n\(see --help\)/);
   }, 60_000);
 
   it("validates flags and their environment fallbacks", () => {
     const o = parseRunnerOptions(["--slots", "3", "--devices", "cpu,webgpu"], { URLVR_LEASE_MS: "3000", URLVR_HEARTBEAT_MS: "1000" });
     expect(o).toMatchObject({ slots: 3, devices: ["cpu", "webgpu"], leaseMs: 3000, heartbeatMs: 1000, pollMs: 1000 });
-    expect(() => parseRunnerOptions(["--devices", "tpu"], {})).toThrow(/--devices takes a comma list of cpu, webgpu/);
+    expect(() => parseRunnerOptions(["--devices", "tpu"], {})).toThrow(/--devices: takes a comma list of cpu, webgpu/);
     expect(() => parseRunnerOptions(["--lease-ms", "1000"], {})).toThrow(/at least twice --heartbeat-ms/);
     expect(() => parseRunnerOptions(["--bogus"], {})).toThrow(/bogus/);
     expect(parseRunnerOptions([], {})).toMatchObject({ stallMs: 600_000, runnerRetentionMs: 7 * 24 * 3_600_000, maxBufferedPoints: 1_000_000 });
@@ -56,9 +57,15 @@ describe("runner command line", () => {
       runnerRetentionMs: 86_400_000,
       maxBufferedPoints: 5000,
     });
-    expect(() => parseRunnerOptions(["--stall-ms", "0"], {})).toThrow(/--stall-ms must be positive/);
+    expect(() => parseRunnerOptions(["--stall-ms", "0"], {})).toThrow(/--stall-ms: must be positive/);
     expect(() => parseRunnerOptions(["--runner-retention-ms", "60000"], {})).toThrow(/--runner-retention-ms must be longer than --lease-ms/);
-    expect(() => parseRunnerOptions(["--max-buffered-points", "0"], {})).toThrow(/--max-buffered-points must be at least 1/);
+    expect(() => parseRunnerOptions(["--max-buffered-points", "0"], {})).toThrow(/--max-buffered-points: must be at least 1/);
+  });
+
+  it("runner/README.md lists every flag as the flag table has it", () => {
+    const readme = readFileSync(path.join(ROOT, "runner/README.md"), "utf8");
+    const rows = readme.split("\n").filter((l) => l.startsWith("| `--"));
+    expect(rows).toEqual(RUNNER_FLAGS.map((f) => `| \`--${f.flag}\` | \`${f.env}\` | ${f.default} | ${f.help} |`));
   });
 });
 

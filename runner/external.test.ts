@@ -2,9 +2,10 @@
 // MLFLOW_RUN_ID and a token, and the command logs through the ingestion API (served here by a plain
 // Node HTTP server in front of the route handler, as `next start` would).
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { serveMlflowApi, type MlflowServer } from "./testing/mlflow-server";
-import { FAST_FLAGS, printOutputsIfFailed, runStatus, startRunner, stopRunner, waitFor, type RunnerProcess } from "./testing/processes";
-import { insertBaseModel, insertRun, suiteTestDatabase, type TestDatabase } from "./testing/postgres";
+import { serveMlflowApi, type MlflowServer } from "../testing/mlflow-server";
+import { FAST_FLAGS, printOutputsIfFailed, runStatus, startRunner, stopRunner, waitFor, type RunnerProcess } from "../testing/runner-processes";
+import { createTestDatabase, type TestDatabase } from "../testing/database";
+import { insertBaseModel, insertRun } from "../testing/fixtures";
 
 let db: TestDatabase;
 let server: MlflowServer;
@@ -12,7 +13,7 @@ let trackingUri: string;
 const runners: RunnerProcess[] = [];
 
 beforeAll(async () => {
-  db = await suiteTestDatabase();
+  db = await createTestDatabase();
   server = await serveMlflowApi(db.pool);
   trackingUri = server.uri;
 });

@@ -3,9 +3,11 @@
 // pretrained here. A step takes milliseconds, so these runs have hundreds or thousands of steps to
 // still be going when the fault strikes.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { differences, pointCounts, referenceMetrics, tinyConfig, tinyModel, withoutPerf, type TinyModel } from "./testing/engine";
-import { FAST_FLAGS, isAlive, printOutputsIfFailed, runStatus, runWorkerPids, startRunner, stopRunner, storedMetrics, waitFor, workerPids, type RunnerProcess } from "./testing/processes";
-import { insertBaseModel, insertRun, startTestDatabase, type TestDatabase } from "./testing/postgres";
+import { differences, pointCounts, referenceMetrics, tinyConfig, tinyModel, withoutPerf, type TinyModel } from "../testing/engine";
+import { FAST_FLAGS, isAlive, printOutputsIfFailed, runStatus, runWorkerPids, startRunner, stopRunner, storedMetrics, waitFor, workerPids, type RunnerProcess } from "../testing/runner-processes";
+import { OWN_PG_PORTS } from "../scripts/lib/ports";
+import { startOwnTestDatabase, type TestDatabase } from "../testing/database";
+import { insertBaseModel, insertRun } from "../testing/fixtures";
 
 let db: TestDatabase;
 let tiny: TinyModel;
@@ -13,7 +15,7 @@ let baseModelId: string;
 const runners: RunnerProcess[] = [];
 
 beforeAll(async () => {
-  [db, tiny] = await Promise.all([startTestDatabase(25_641), tinyModel("runner-faults")]);
+  [db, tiny] = await Promise.all([startOwnTestDatabase(OWN_PG_PORTS.runnerFaultsTest), tinyModel("runner-faults")]);
 });
 afterAll(async () => {
   await db?.close();
@@ -21,7 +23,7 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   await db.reset();
-  baseModelId = await insertBaseModel(db.pool);
+  baseModelId = await insertBaseModel(db.pool, "tiny", false, tiny.model);
 });
 afterEach(async (ctx) => {
   printOutputsIfFailed(ctx, runners);

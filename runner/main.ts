@@ -3,18 +3,21 @@
 import { describeConnectionError, requireDatabaseUrl } from "../server/db/connection";
 import { checkConnection, createPool } from "../server/db/pool";
 import { verifyTables } from "../server/db/migrate";
-import { parseRunnerOptions } from "./options";
+import { toError } from "./engine/util/to-error";
+import { runCommand } from "./engine/cli/args";
+import { parseRunnerOptions, RUNNER_USAGE } from "./options";
 import { Runner } from "./runner";
 
 async function main(): Promise<void> {
   const options = parseRunnerOptions(process.argv.slice(2));
+  if (!options) return void console.log(RUNNER_USAGE);
   const url = requireDatabaseUrl();
   await checkConnection(url);
   const pool = createPool(url, Math.max(4, options.slots + 3));
   try {
     await verifyTables(pool);
   } catch (err) {
-    throw new Error(`${(err as Error).message}. Run \`npm run db:migrate\` (or start the dashboard once) first.`);
+    throw new Error(`${toError(err).message}. Run \`npm run db:migrate\` (or start the dashboard once) first.`);
   }
   const runner = new Runner(pool, options, (line) => console.log(`${new Date().toISOString()} [runner] ${line}`));
   let signals = 0;
@@ -36,7 +39,7 @@ async function main(): Promise<void> {
       .then(
         () => process.exit(0),
         (err) => {
-          console.error(`[runner] stop failed: ${(err as Error).message}`);
+          console.error(`[runner] stop failed: ${toError(err).message}`);
           process.exit(1);
         },
       );
@@ -46,10 +49,11 @@ async function main(): Promise<void> {
   await runner.start();
 }
 
-main().catch((err: unknown) => {
-  const url = process.env.DATABASE_URL;
-  const e = err as { code?: string; message?: string };
-  const message = url && e?.code ? describeConnectionError(err, url) : (e?.message ?? String(err));
-  console.error(`[runner] ${message}`);
-  process.exit(1);
+runCommand(main, {
+  prefix: "[runner]",
+  // A connection failure after start-up (pg's error codes) is named as at start-up.
+  explain: (err) => {
+    const url = process.env.DATABASE_URL;
+    return url && (err as { code?: unknown })?.code ? describeConnectionError(err, url) : toError(err).message;
+  },
 });

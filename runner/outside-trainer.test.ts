@@ -8,9 +8,10 @@ import { createToken } from "../server/auth/tokens";
 import { createPrisma, type PrismaClient } from "../server/db/prisma";
 import { getLeaderboard } from "../server/services/leaderboard";
 import { DEFAULT_PROTOCOL_KEY } from "./engine/train/protocol";
-import { serveMlflowApi, type MlflowServer } from "./testing/mlflow-server";
-import { insertBaseModel, suiteTestDatabase, type TestDatabase } from "./testing/postgres";
-import { FAST_FLAGS, printOutputsIfFailed, runStatus, startRunner, stopRunner, waitFor, type RunnerProcess } from "./testing/processes";
+import { serveMlflowApi, type MlflowServer } from "../testing/mlflow-server";
+import { createTestDatabase, type TestDatabase } from "../testing/database";
+import { insertBaseModel } from "../testing/fixtures";
+import { FAST_FLAGS, printOutputsIfFailed, runStatus, startRunner, stopRunner, waitFor, type RunnerProcess } from "../testing/runner-processes";
 
 const SCRIPT = path.resolve(import.meta.dirname, "../examples/outside-trainer/train.py");
 const PYTHON = process.env.PYTHON ?? "python3";
@@ -24,7 +25,7 @@ let trackingUri: string;
 const runners: RunnerProcess[] = [];
 
 beforeAll(async () => {
-  db = await suiteTestDatabase();
+  db = await createTestDatabase();
   prisma = createPrisma(db.url);
   server = await serveMlflowApi(db.pool);
   trackingUri = server.uri;

@@ -1,16 +1,43 @@
 // Messages between the runner (parent) and a run's worker process (child), over Node's IPC channel
 // with `serialization: "advanced"` (structured clone), so checkpoint bytes travel as Uint8Array.
 import type { StepRecord } from "./engine/train/api";
+import type { TrainConfig } from "./engine/train/config";
 
-/** What a worker needs to execute one claimed run. */
-export interface WorkerRun {
+/**
+ * Everything a worker needs to execute one run. The worker reads no environment and resolves
+ * nothing: what the parent decided (the slot's device, its share of the cores, the model's folder)
+ * arrives here.
+ */
+export type WorkerRun = EngineRun | ExternalRun;
+
+/** A run the engine trains. */
+export interface EngineRun {
+  kind: "engine";
   id: string;
-  /** Run.config as stored (TrainConfig for engine runs; { command, ... } for external ones). */
+  /** Run.config as stored (a TrainConfig input); the worker validates it. */
   config: unknown;
+  /** The slot's device; it wins over the config's. */
+  device: TrainConfig["device"];
+  /**
+   * onnxruntime threads for a config that leaves `threads` at 0 (one per core), which would
+   * oversubscribe a machine that runs several workers: the parent's share of the cores.
+   */
+  sharedThreads: number;
+  /** The base model's folder (manifest.json, weights.bin), absolute; config.model only names it. */
+  modelDir: string;
+}
+
+/** A run of an external base model: an outside trainer that logs through the ingestion API. */
+export interface ExternalRun {
+  kind: "external";
+  id: string;
+  /** Run.config as stored: { command, env?, cwd? }. */
+  config: unknown;
+  /** Given to the trainer as URLVR_DEVICE. */
   device: string;
-  attempt: number;
-  /** Set for runs of an external base model: the trainer logs through the ingestion API. */
-  external: null | { trackingUri: string; token: string; experimentId: string | null };
+  trackingUri: string;
+  token: string;
+  experimentId: string | null;
 }
 
 export type StopReason = "cancel" | "shutdown" | "lost";
@@ -21,7 +48,7 @@ export type ParentMessage =
    * the parent can hold it (the runner does while its metric buffer is full). Without it (the study)
    * the worker never waits.
    */
-  | { type: "start"; run: WorkerRun; resume: Uint8Array | null; ackSteps?: boolean }
+  | { type: "start"; run: WorkerRun; resume: Uint8Array | null; ackSteps: boolean }
   | { type: "stop"; reason: StopReason }
   | { type: "ack" };
 

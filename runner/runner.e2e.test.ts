@@ -4,9 +4,10 @@
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { TrainConfigInput } from "./engine/train/config";
-import { corruptedCopy, differences, referenceMetrics, stepPoints, tinyConfig, tinyModel, withoutPerf, type TinyModel } from "./testing/engine";
-import { FAST_FLAGS, printOutputsIfFailed, runStatus, runWorkerPids, startRunner, stopRunner, storedMetrics, waitFor, type RunnerProcess } from "./testing/processes";
-import { insertBaseModel, insertRun, suiteTestDatabase, type TestDatabase } from "./testing/postgres";
+import { corruptedCopy, differences, referenceMetrics, stepPoints, tinyConfig, tinyModel, withoutPerf, type TinyModel } from "../testing/engine";
+import { FAST_FLAGS, printOutputsIfFailed, runStatus, runWorkerPids, startRunner, stopRunner, storedMetrics, waitFor, type RunnerProcess } from "../testing/runner-processes";
+import { createTestDatabase, type TestDatabase } from "../testing/database";
+import { insertBaseModel, insertRun } from "../testing/fixtures";
 
 let db: TestDatabase;
 let tiny: TinyModel;
@@ -14,7 +15,7 @@ let baseModelId: string;
 const runners: RunnerProcess[] = [];
 
 beforeAll(async () => {
-  db = await suiteTestDatabase();
+  db = await createTestDatabase();
   tiny = await tinyModel("runner-e2e");
 });
 afterAll(async () => {
@@ -23,7 +24,7 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   await db.reset();
-  baseModelId = await insertBaseModel(db.pool);
+  baseModelId = await insertBaseModel(db.pool, "tiny", false, tiny.model);
 });
 afterEach(async (ctx) => {
   printOutputsIfFailed(ctx, runners);
@@ -47,10 +48,13 @@ describe("runner processes", () => {
   it("two runners execute twenty queued runs, each exactly once; failures and crashes are recorded", async () => {
     const short = { steps: 3, checkpointEvery: 2 };
     const ids = [];
-    for (let i = 0; i < 20; i++) ids.push(await insertRun(db.pool, { baseModelId, seed: 100 + i, config: config({ ...short, seed: 100 + i }) }));
+    // As the launch form makes them: config.model is the base model's name, which names no folder
+    // here; the worker trains from the folder the BaseModel row holds.
+    for (let i = 0; i < 20; i++) ids.push(await insertRun(db.pool, { baseModelId, seed: 100 + i, config: config({ ...short, seed: 100 + i, model: "tiny" }) }));
     // A training exception: the model's weights fail their checksum, and the engine says so.
     const corrupt = corruptedCopy(tiny.model, path.join(path.dirname(tiny.model), "corrupt"));
-    const failing = await insertRun(db.pool, { baseModelId, seed: 13, config: config({ ...short, seed: 13, model: corrupt }) });
+    const corruptModelId = await insertBaseModel(db.pool, "corrupt", false, corrupt);
+    const failing = await insertRun(db.pool, { baseModelId: corruptModelId, seed: 13, config: config({ ...short, seed: 13, model: corrupt }) });
     // A worker crash: this run never ends by itself; the test kills its worker with SIGKILL, twice.
     const crashing = await insertRun(db.pool, { baseModelId, seed: 14, config: config({ steps: 100_000, checkpointEvery: 1000, seed: 14 }), maxAttempts: 2 });
     runner();

@@ -4,18 +4,19 @@
 import { randomBytes } from "node:crypto";
 import os from "node:os";
 import type pg from "pg";
-import { BufferedMetricWriter } from "../server/ingest/bufferedWriter";
+import { viaPg, type Sql } from "../server/db/sql";
+import { BufferedMetricWriter } from "../server/ingest/buffered-writer";
 import { isTransientDbError, toError } from "../server/ingest/errors";
 import type { RunnerOptions } from "./options";
-import { RunJob } from "./runJob";
-import { CLAIM_RUNS, type ClaimedRunRow } from "./sql/claimRuns";
-import { DELETE_RUNNER } from "./sql/deleteRunner";
-import { DELETE_STALE_RUNNERS } from "./sql/deleteStaleRunners";
-import { LOCK_OWNED_RUN } from "./sql/lockOwnedRun";
-import { REGISTER_RUNNER } from "./sql/registerRunner";
-import { RENEW_LEASES } from "./sql/renewLeases";
-import { SELECT_CANCEL_REQUESTS } from "./sql/selectCancelRequests";
+import { RunJob } from "./run-job";
 import { retryTransient } from "./retry";
+import { claimRuns } from "./sql/claim-runs";
+import { deleteRunner } from "./sql/delete-runner";
+import { deleteStaleRunners } from "./sql/delete-stale-runners";
+import { lockOwnedRun } from "./sql/lock-owned-run";
+import { registerRunner } from "./sql/register-runner";
+import { renewLeases } from "./sql/renew-leases";
+import { selectCancelRequests } from "./sql/select-cancel-requests";
 
 /** How often a runner deletes dead runners' rows (the first heartbeat does it at once). */
 const PRUNE_EVERY_MS = 10 * 60_000;
@@ -37,18 +38,19 @@ export class Runner {
   private heartbeatBusy = false;
   private cancelPollBusy = false;
   private prunedAt = -Infinity;
+  private readonly sql: Sql;
 
   constructor(
     private readonly pool: pg.Pool,
     private readonly options: RunnerOptions,
     private readonly log: (line: string) => void = (line) => console.log(`[runner] ${line}`),
   ) {
+    this.sql = viaPg(pool);
     this.writer = new BufferedMetricWriter(pool, {
       maxBufferedPoints: options.maxBufferedPoints,
       onError: (err, willRetry) => this.log(`metric writer: ${err.message}${willRetry ? " (buffered; retrying)" : " (dropped)"}`),
       fence: async (client, runId) => {
-        const { rowCount } = await client.query(LOCK_OWNED_RUN, [runId, this.id]);
-        if (rowCount) return true;
+        if (await lockOwnedRun(viaPg(client), runId, this.id)) return true;
         this.log(`run ${runId}: metrics not written: the run is no longer this runner's`);
         for (const job of this.slots.values()) if (job.runId === runId) job.stop("lost");
         return false;
@@ -58,7 +60,7 @@ export class Runner {
 
   async start(): Promise<void> {
     const { slots, devices } = this.options;
-    await this.pool.query(REGISTER_RUNNER, [this.id, os.hostname(), process.pid, devices, slots]);
+    await this.register();
     this.log(`${this.id} ready: ${slots} slot(s) on ${devices.join(", ")}`);
     this.timers.push(setInterval(() => void this.heartbeat(), this.options.heartbeatMs));
     this.timers.push(setInterval(() => void this.pollCancels(), this.options.cancelPollMs));
@@ -86,10 +88,15 @@ export class Runner {
     await Promise.all(jobs.map((j) => j.finished));
     for (const t of this.timers) clearInterval(t);
     await this.writer.close();
-    await retryTransient("deregistering", () => this.pool.query(DELETE_RUNNER, [this.id]), this.log).catch((e) =>
+    await retryTransient("deregistering", () => deleteRunner(this.sql, this.id), this.log).catch((e) =>
       this.log(`could not deregister: ${toError(e).message}`),
     );
     this.log(`${this.id} stopped`);
+  }
+
+  private register(): Promise<void> {
+    const { slots, devices } = this.options;
+    return registerRunner(this.sql, { id: this.id, host: os.hostname(), pid: process.pid, devices, slots });
   }
 
   private async claimLoop(): Promise<void> {
@@ -117,7 +124,7 @@ export class Runner {
   private async claimOnce(): Promise<void> {
     const free = [...Array(this.options.slots).keys()].filter((s) => !this.slots.has(s));
     if (free.length === 0) return;
-    const { rows } = await this.pool.query<ClaimedRunRow>(CLAIM_RUNS, [this.id, free.length, this.options.leaseMs]);
+    const rows = await claimRuns(this.sql, this.id, free.length, this.options.leaseMs);
     for (const row of rows) {
       if (row.status !== "RUNNING") {
         this.log(`run ${row.id}: ${row.status} at claim`);
@@ -126,8 +133,8 @@ export class Runner {
       const slot = free.shift()!;
       const device = this.options.devices[slot % this.options.devices.length]!;
       this.log(`run ${row.id}: claimed (attempt ${row.attempts}) on slot ${slot}, ${device}`);
-      const threadsPerRun = Math.max(1, Math.floor(os.availableParallelism() / this.options.slots));
-      const ctx = { pool: this.pool, writer: this.writer, runnerId: this.id, options: this.options, threadsPerRun, log: this.log };
+      const sharedThreads = Math.max(1, Math.floor(os.availableParallelism() / this.options.slots));
+      const ctx = { pool: this.pool, writer: this.writer, runnerId: this.id, options: this.options, sharedThreads, log: this.log };
       const job = new RunJob(ctx, row, device);
       this.slots.set(slot, job);
       void job.finished.then(() => {
@@ -142,14 +149,10 @@ export class Runner {
     this.heartbeatBusy = true;
     try {
       const owned = this.activeRunIds;
-      const { rows } = await this.pool.query<{ id: string; cancelRequested: boolean }>(RENEW_LEASES, [
-        this.id,
-        owned,
-        this.options.leaseMs,
-      ]);
+      const rows = await renewLeases(this.sql, this.id, owned, this.options.leaseMs);
       if (rows.length === 0 && owned.length === 0) {
         // The Runner row may have been removed while we were away; put it back.
-        await this.pool.query(REGISTER_RUNNER, [this.id, os.hostname(), process.pid, this.options.devices, this.options.slots]);
+        await this.register();
       }
       const renewed = new Map(rows.map((r) => [r.id, r.cancelRequested]));
       for (const job of this.slots.values()) {
@@ -170,9 +173,9 @@ export class Runner {
     if (Date.now() - this.prunedAt < PRUNE_EVERY_MS) return;
     this.prunedAt = Date.now();
     try {
-      const { rows } = await this.pool.query<{ id: string }>(DELETE_STALE_RUNNERS, [this.options.runnerRetentionMs]);
-      if (rows.length) {
-        this.log(`deleted ${rows.length} runner row(s) not seen for ${this.options.runnerRetentionMs} ms: ${rows.map((r) => r.id).join(", ")}`);
+      const ids = await deleteStaleRunners(this.sql, this.options.runnerRetentionMs);
+      if (ids.length) {
+        this.log(`deleted ${ids.length} runner row(s) not seen for ${this.options.runnerRetentionMs} ms: ${ids.join(", ")}`);
       }
     } catch (thrown) {
       this.prunedAt = -Infinity; // try again on the next heartbeat
@@ -186,8 +189,7 @@ export class Runner {
     if (this.cancelPollBusy || owned.length === 0) return;
     this.cancelPollBusy = true;
     try {
-      const { rows } = await this.pool.query<{ id: string }>(SELECT_CANCEL_REQUESTS, [owned, this.id]);
-      const cancel = new Set(rows.map((r) => r.id));
+      const cancel = new Set(await selectCancelRequests(this.sql, owned, this.id));
       for (const job of this.slots.values()) if (cancel.has(job.runId)) job.stop("cancel");
     } catch {
       // the heartbeat reports database trouble; this poll is only a faster path

@@ -1,8 +1,8 @@
 // How many runs one runner should train at once on this machine. Small policies use many cores
 // poorly, so several one-thread runs side by side often do more steps per second than one run with
 // every core; whether they do here is measured, not assumed: the engine's benchmark iteration
-// (bench:engine, the default model's size and batch) once with one process on all cores, then as
-// many processes at once as the candidate has slots. The faster one wins, by a margin, else one
+// (runner/engine/cli/time-iteration.ts: bench:engine's without PyTorch, the default model's size and
+// batch) once with one process on all cores, then as many processes at once as the candidate has slots. The faster one wins, by a margin, else one
 // slot. The result is kept per machine (cores, CPU model) so later starts do not measure again.
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
@@ -52,7 +52,7 @@ async function benchIterations(processes: number, threads: number): Promise<numb
     const seconds = await Promise.all(
       Array.from({ length: processes }, (_, i) => {
         const json = path.join(dir, `${i}.json`);
-        const args = ["--import", "tsx", "runner/engine/bench/engine.ts", "--skip-torch", "--prompts", "32", "--iterations", "3", "--warmup", "1", "--threads", String(threads), "--json", json];
+        const args = ["--import", "tsx", "runner/engine/cli/time-iteration.ts", "--prompts", "32", "--iterations", "3", "--warmup", "1", "--threads", String(threads), "--json", json];
         return new Promise<number>((resolve, reject) => {
           const child = spawn(process.execPath, args, { stdio: ["ignore", "ignore", "pipe"] });
           let err = "";

@@ -1,12 +1,13 @@
 // One claimed run, in its own process, so a crash (an exception, an out-of-memory kill, a native
-// fault in onnxruntime) ends this run only and never the runner. The runner sends `start` once and
-// `stop` on cancel or shutdown; everything the run produces goes back as messages, and the runner
-// owns every database write (one pool per runner, fenced by its lease).
+// fault in onnxruntime) ends this run only and never the runner. The runner sends `start` once, with
+// everything the run needs (worker-process.ts is the parent's side), and `stop` on cancel or shutdown;
+// everything the run produces goes back as messages, and the runner owns every database write (one
+// pool per runner, fenced by its lease).
 import { spawn, type ChildProcess } from "node:child_process";
 import { z } from "zod";
 import { trainConfigSchema, type TrainConfig } from "./engine/train/config";
 import type { StepRecord } from "./engine/train/api";
-import type { ChildMessage, ParentMessage, StopReason, WorkerRun } from "./protocol";
+import type { ChildMessage, EngineRun, ExternalRun, ParentMessage, StopReason, WorkerRun } from "./protocol";
 import { toError } from "./engine/util/to-error";
 
 function send(msg: ChildMessage): Promise<void> {
@@ -47,16 +48,13 @@ function requestStop(reason: StopReason): void {
   wake();
 }
 
-async function runEngine(run: WorkerRun, resume: Uint8Array | null): Promise<void> {
+async function runEngine(run: EngineRun, resume: Uint8Array | null): Promise<void> {
   const parsed = trainConfigSchema.safeParse(run.config);
   if (!parsed.success) {
     throw new Error(`Run config is not a valid TrainConfig: ${z.prettifyError(parsed.error)}`);
   }
-  // The slot's device wins over the config's; `threads: 0` (one per core) would oversubscribe a
-  // runner with several slots, so it becomes the runner's share of the cores.
-  const shared = Number(process.env.URLVR_THREADS_PER_RUN);
-  const threads = parsed.data.threads === 0 && Number.isInteger(shared) && shared > 0 ? shared : parsed.data.threads;
-  const config: TrainConfig = { ...parsed.data, device: run.device as TrainConfig["device"], threads };
+  const threads = parsed.data.threads === 0 ? run.sharedThreads : parsed.data.threads;
+  const config: TrainConfig = { ...parsed.data, device: run.device, threads };
   // Loaded here, not at the top: an external run never needs the engine (nor onnxruntime).
   const { train } = await import("./engine/train/train");
   const { fileEvalCache } = await import("./engine/train/eval-cache");
@@ -71,6 +69,7 @@ async function runEngine(run: WorkerRun, resume: Uint8Array | null): Promise<voi
       evalCache: fileEvalCache(),
     },
     resume ?? undefined,
+    run.modelDir,
   );
   await send({ type: "done", lastStep: result.lastStep, stopped: result.stopped });
 }
@@ -84,23 +83,22 @@ const externalConfigSchema = z
   .passthrough();
 
 /** Runs an outside trainer; its metrics arrive through the ingestion API with the given token. */
-async function runExternal(run: WorkerRun): Promise<void> {
+async function runExternal(run: ExternalRun): Promise<void> {
   const parsed = externalConfigSchema.safeParse(run.config);
   if (!parsed.success) {
     throw new Error(`An external run's config needs "command" (an argv array): ${z.prettifyError(parsed.error)}`);
   }
   const { command, env, cwd } = parsed.data;
-  const ext = run.external!;
   const child: ChildProcess = spawn(command[0]!, command.slice(1), {
     cwd,
     stdio: ["ignore", "pipe", "pipe"],
     env: {
       ...process.env,
       ...env,
-      MLFLOW_TRACKING_URI: ext.trackingUri,
+      MLFLOW_TRACKING_URI: run.trackingUri,
       MLFLOW_RUN_ID: run.id,
-      MLFLOW_TRACKING_TOKEN: ext.token,
-      ...(ext.experimentId ? { MLFLOW_EXPERIMENT_ID: ext.experimentId } : {}),
+      MLFLOW_TRACKING_TOKEN: run.token,
+      ...(run.experimentId ? { MLFLOW_EXPERIMENT_ID: run.experimentId } : {}),
       URLVR_DEVICE: run.device,
     },
   });
@@ -128,7 +126,7 @@ async function execute(run: WorkerRun, resume: Uint8Array | null): Promise<void>
   // Which process runs this attempt, in the run's events: the one to inspect (or kill) when it hangs.
   await send({ type: "log", level: "info", line: `worker process ${process.pid} started` });
   try {
-    if (run.external) await runExternal(run);
+    if (run.kind === "external") await runExternal(run);
     else await runEngine(run, resume);
   } catch (thrown) {
     const err = toError(thrown);
@@ -148,7 +146,7 @@ let started = false;
 process.on("message", (msg: ParentMessage) => {
   if (msg.type === "start" && !started) {
     started = true;
-    ackSteps = msg.ackSteps === true;
+    ackSteps = msg.ackSteps;
     void execute(msg.run, msg.resume);
   } else if (msg.type === "stop") {
     requestStop(msg.reason);

@@ -148,7 +148,7 @@ if [ "$DRY" = 1 ]; then
   echo "skipped (--dry-run)" > "$RES/torch-cuda.json.skipped"
 else
   # shellcheck disable=SC2086
-  step bench-webgpu 120 "${TSX[@]}" runner/engine/bench/engine.ts --device webgpu --kv-cache device --skip-torch $BENCH --json "$RES/bench-webgpu.json"
+  step bench-webgpu 120 "${TSX[@]}" bench/engine.ts --device webgpu --kv-cache device --skip-torch $BENCH --json "$RES/bench-webgpu.json"
   PY=""
   for p in python3 /usr/bin/python3 python; do
     if command -v "$p" >/dev/null && "$p" -c "import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)" 2>/dev/null; then PY=$p; break; fi
@@ -158,21 +158,21 @@ else
     FAILED=1
   else
     # stdout is the one JSON line; the log holds stderr.
-    log "torch-cuda: $PY runner/engine/bench/torch_iteration.py --device cuda $TORCH"
+    log "torch-cuda: $PY bench/torch_iteration.py --device cuda $TORCH"
     # shellcheck disable=SC2086
-    timeout 100 "$PY" runner/engine/bench/torch_iteration.py --device cuda $TORCH > "$RES/torch-cuda.json" 2> "$RES/torch-cuda.log" || { FAILED=1; rm -f "$RES/torch-cuda.json"; }
+    timeout 100 "$PY" bench/torch_iteration.py --device cuda $TORCH > "$RES/torch-cuda.json" 2> "$RES/torch-cuda.log" || { FAILED=1; rm -f "$RES/torch-cuda.json"; }
     tail -n 5 "$RES/torch-cuda.log"
   fi
 fi
 # shellcheck disable=SC2086
-step bench-cpu 150 "${TSX[@]}" runner/engine/bench/engine.ts --device cpu --threads "$CPU_THREADS" --skip-torch $BENCH --json "$RES/bench-cpu.json"
+step bench-cpu 150 "${TSX[@]}" bench/engine.ts --device cpu --threads "$CPU_THREADS" --skip-torch $BENCH --json "$RES/bench-cpu.json"
 
 # What bounds the iteration there: the update's matrix products (GFLOP/s) and the fixed cost of a
 # session run, in our engine and in PyTorch on the same card.
 ROWS=""; [ "$DRY" = 1 ] && ROWS="--rows 2048"
 # shellcheck disable=SC2086
 step kernels 60 "${TSX[@]}" runner/engine/cli/device.ts --device "$DEVICE" --kernels $ROWS
-[ -n "${PY:-}" ] && step torch-kernels 60 "$PY" runner/engine/bench/torch_matmul.py --device cuda
+[ -n "${PY:-}" ] && step torch-kernels 60 "$PY" bench/torch_matmul.py --device cuda
 
 # 5. A real training run of the shipped default model on the device: a few steps, step-0 validation included.
 step train 100 "${TSX[@]}" runner/engine/cli/train.ts --model models/arith-small --device "$DEVICE" --steps 5 --val-every 5 --out "$RES/train-$DEVICE.jsonl"
@@ -180,7 +180,7 @@ step train 100 "${TSX[@]}" runner/engine/cli/train.ts --model models/arith-small
 # 6. The webgpu iteration again with the KV cache sent from the host on every decode step (how the
 # engine sampled before the cache stayed on the GPU): what keeping it there saves.
 # shellcheck disable=SC2086
-[ "$DRY" = 0 ] && [ "$HOSTKV" = 1 ] && step bench-webgpu-hostkv 100 "${TSX[@]}" runner/engine/bench/engine.ts --device webgpu --kv-cache host --skip-torch $BENCH --json "$RES/bench-webgpu-hostkv.json"
+[ "$DRY" = 0 ] && [ "$HOSTKV" = 1 ] && step bench-webgpu-hostkv 100 "${TSX[@]}" bench/engine.ts --device webgpu --kv-cache host --skip-torch $BENCH --json "$RES/bench-webgpu-hostkv.json"
 
 log "table"
 "${TSX[@]}" scripts/gpu/table.ts "$RES" > "$RES/table.log" 2>&1 || FAILED=1

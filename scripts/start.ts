@@ -1,7 +1,8 @@
 // `npm start`: database (embedded unless DATABASE_URL), migrations, seed, the dashboard and one
 // runner. Ctrl-C stops all of it. `npm run dev` does the same with Next's dev server.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { parseArgs } from "node:util";
+import { z } from "zod";
+import { describeFlags, orUsageExit, parseCommandLine } from "../runner/engine/cli/args";
 import { EMBEDDED_DATA_DIR, prepareDatabase } from "./lib/database";
 import { buildIsStale } from "./lib/build-freshness";
 import { seedDatabase } from "../prisma/seed";
@@ -11,20 +12,29 @@ import { createPrisma } from "../server/db/prisma";
 
 const log = (msg: string) => console.log(`[start] ${msg}`);
 
-const { values } = parseArgs({
-  options: {
-    dev: { type: "boolean", default: false },
-    port: { type: "string", default: process.env.PORT ?? "3000" },
-    host: { type: "string", default: process.env.URLVR_HOST ?? "127.0.0.1" },
-    "no-runner": { type: "boolean", default: false },
-  },
-});
-const port = Number(values.port);
-if (!Number.isInteger(port) || port < 1 || port > 65535) {
-  console.error(`[start] --port must be a TCP port number (got "${values.port}")`);
-  process.exit(2);
+const tcpPort = "must be a TCP port number";
+const startFlagsSchema = z
+  .object({
+    dev: z.boolean().default(false).describe("Next's dev server instead of the production build"),
+    port: z.number().int(tcpPort).min(1, tcpPort).max(65535, tcpPort).default(3000).describe("the dashboard's port (PORT)"),
+    host: z.string().default("127.0.0.1").describe("the address it listens on (URLVR_HOST); others need URLVR_ADMIN_PASSWORD"),
+    noRunner: z.boolean().default(false).describe("start no runner"),
+  })
+  .strict();
+
+const USAGE = `usage: npm start -- [--port N] [--host ADDRESS] [--no-runner]   (npm run dev: the same with --dev)
+
+${describeFlags(startFlagsSchema)}`;
+
+const flags = orUsageExit(() =>
+  parseCommandLine(process.argv.slice(2), startFlagsSchema, {}, { fallbacks: { port: process.env.PORT, host: process.env.URLVR_HOST } }),
+);
+if (flags.help) {
+  console.log(USAGE);
+  process.exit(0);
 }
-const host = values.host;
+const values = flags.values;
+const { port, host } = values;
 const hostProblem = listenRefusal(host, process.env.URLVR_ADMIN_PASSWORD);
 if (hostProblem) {
   console.error(`[start] ${hostProblem}`);
@@ -79,7 +89,7 @@ async function runnerSlots(): Promise<string> {
 }
 
 // Measured before anything else starts, so the measurement has the cores to itself.
-if (!values["no-runner"]) env.URLVR_SLOTS = await runnerSlots();
+if (!values.noRunner) env.URLVR_SLOTS = await runnerSlots();
 
 const children = new Set<ChildProcess>();
 let stopping = false;
@@ -132,7 +142,7 @@ function startRunner(): void {
     }
   });
 }
-if (!values["no-runner"]) startRunner();
+if (!values.noRunner) startRunner();
 
 const url = `http://${isLoopbackHost(host) ? "localhost" : host.includes(":") ? `[${host}]` : host}:${port}`;
 // A wildcard address is reached through loopback.

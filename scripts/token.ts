@@ -1,5 +1,6 @@
 // `npm run token -- create NAME | list | revoke ID`: API tokens for outside trainers and runners.
 // The secret is printed once, at creation; the database keeps only its SHA-256.
+import { parseFlags, runCommand, UsageError, type CommandResult } from "../runner/engine/cli/args";
 import { requireDatabaseUrl } from "../server/db/connection";
 import { checkConnection, createPool } from "../server/db/pool";
 import { createToken, listTokens, revokeToken } from "../server/auth/tokens";
@@ -9,26 +10,24 @@ const USAGE = `Usage: npm run token -- create NAME   print a new token (shown on
        npm run token -- revoke ID     revoke a token by its id
 Needs DATABASE_URL (the dashboard's database).`;
 
-async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  if (!command || command === "--help" || command === "-h") {
+async function main(argv: string[]): Promise<CommandResult> {
+  const { values, positionals } = parseFlags(argv, { help: { type: "boolean", short: "h" } }, { positionals: true });
+  const [command, ...rest] = positionals;
+  if (values.help || !command) {
     console.log(USAGE);
-    return command ? 0 : 2;
+    return values.help ? 0 : 2;
   }
-  if (!["create", "list", "revoke"].includes(command)) {
-    console.error(`Unknown command "${command}".\n${USAGE}`);
-    return 2;
-  }
+  if (!["create", "list", "revoke"].includes(command)) throw new UsageError(`Unknown command "${command}"`);
+  const name = rest.join(" ").trim();
+  if (command === "create" && !name) throw new UsageError("create needs a NAME");
+  const id = rest[0];
+  if (command === "revoke" && !id) throw new UsageError("revoke needs a token ID (see: npm run token -- list)");
+
   const url = requireDatabaseUrl();
   await checkConnection(url);
   const pool = createPool(url, 1);
   try {
     if (command === "create") {
-      const name = rest.join(" ").trim();
-      if (!name) {
-        console.error(`create needs a NAME.\n${USAGE}`);
-        return 2;
-      }
       const t = await createToken(pool, name);
       console.log(`Created token ${t.id} (${name}). Its secret, shown only now:\n\n  ${t.secret}\n`);
       console.log(`Outside trainers: MLFLOW_TRACKING_TOKEN=${t.secret} MLFLOW_TRACKING_URI=http://<dashboard>:3000`);
@@ -44,12 +43,7 @@ async function main(argv: string[]): Promise<number> {
       }
       return 0;
     }
-    const id = rest[0];
-    if (!id) {
-      console.error(`revoke needs a token ID (see: npm run token -- list).\n${USAGE}`);
-      return 2;
-    }
-    if (await revokeToken(pool, id)) {
+    if (await revokeToken(pool, id!)) {
       console.log(`Revoked ${id}.`);
       return 0;
     }
@@ -60,10 +54,4 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error(err instanceof Error ? err.message : String(err));
-    process.exit(1);
-  },
-);
+runCommand(() => main(process.argv.slice(2)), { prefix: "token:" });

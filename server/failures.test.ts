@@ -6,14 +6,15 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest
 import { GET as metricsCsv } from "../app/api/export/metrics.csv/route";
 import { GET as runsCsv } from "../app/api/export/runs.csv/route";
 import { GET as leaderboardCsv } from "../app/api/export/leaderboard.csv/route";
-import { startTestDatabase, type TestDatabase } from "../runner/testing/postgres";
+import { OWN_PG_PORTS } from "../scripts/lib/ports";
+import { startOwnTestDatabase, type TestDatabase } from "../testing/database";
 import { createCaller } from "./api/root";
 import { createToken } from "./auth/tokens";
 import { createPrisma, type PrismaClient } from "./db/prisma";
 import { AppError, DATABASE_UNREACHABLE, pageData } from "./errors";
 import { listRuns } from "./services/runs";
 import { listRunsInputSchema } from "./schemas/runs";
-import { mlflowCaller } from "./services/testing/mlflow-client";
+import { mlflowCaller } from "../testing/mlflow-client";
 
 let db: TestDatabase;
 let prisma: PrismaClient;
@@ -24,7 +25,7 @@ let queuedRun: string;
 const UNKNOWN = "00000000-0000-4000-8000-000000000000";
 
 beforeAll(async () => {
-  db = await startTestDatabase(25_677);
+  db = await startOwnTestDatabase(OWN_PG_PORTS.serverFailuresTest);
   process.env.DATABASE_URL = db.url; // the routes' pools are created on first use
   prisma = createPrisma(db.url);
   caller = createCaller({ prisma, headers: new Headers() });

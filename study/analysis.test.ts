@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ModelManifest } from "../runner/engine/io/manifest";
-import { METRICS } from "../runner/engine/metrics/metricNames";
+import { METRICS } from "../runner/engine/metrics/metric-names";
 import type { StepRecord } from "../runner/engine/train/api";
 import { type TrainConfigInput, trainConfigSchema } from "../runner/engine/train/config";
 import { buildLeaderboard } from "../server/services/leaderboard-table";
@@ -24,7 +24,7 @@ import {
   summarizeRun,
 } from "./analysis";
 import type { StudyResults, StudyRunResult, StudySection } from "./types";
-import { manifestFixture } from "./fixtures";
+import { manifestFixture } from "../testing/study-fixtures";
 
 /** Records from per-metric arrays: index i is step i + 1; `val` maps step -> val/accuracy (step 0 included). */
 function records(train: Record<string, number[]>, val: Record<number, number> = {}): StepRecord[] {

@@ -4,7 +4,7 @@
 //
 // The zoo table is built by the dashboard's own leaderboard rules (server/services/leaderboard-table.ts)
 // and MCS by the engine's modelCollapseStep, so the report and the leaderboard cannot disagree.
-import { METRICS } from "../runner/engine/metrics/metricNames";
+import { METRICS } from "../runner/engine/metrics/metric-names";
 import { type CollapseStep, type MetricPoint, modelCollapseStep } from "../runner/engine/metrics/mcs";
 import type { StepRecord } from "../runner/engine/train/api";
 import { protocolOf } from "../runner/engine/train/protocol";
@@ -280,11 +280,6 @@ export function validationOf(records: readonly StepRecord[]): ValidationPoint[] 
 }
 
 const finiteOrNull = (x: number | undefined) => (x !== undefined && Number.isFinite(x) ? x : null);
-
-/** GT gain of one run by the leaderboard's rule (metrics/gain.ts); null without the validations. */
-export function gtGainOf(run: StudyRunResult): number | null {
-  return runGain(validationOf(run.records))?.gain ?? null;
-}
 
 export function zooModelInfos(results: StudyResults, models: readonly string[] = results.plan.rankedModels): ModelInfo[] {
   return models.map((name) => {

@@ -9,8 +9,8 @@ function run(script: string, args: string[]) {
 
 describe("npm run study", () => {
   it.each([
-    [["--parallel", "0"], /--parallel must be a positive integer, got "0"/],
-    [["--steps", "ten"], /--steps must be a positive integer, got "ten"/],
+    [["--parallel", "0"], /--parallel: must be a positive integer/],
+    [["--steps", "ten"], /--steps expects a number, got "ten"/],
     [["--bogus"], /Unknown option '--bogus'/],
   ])("%j: one line, exit 2", (args, message) => {
     const r = run("study/main.ts", args);

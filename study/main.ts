@@ -4,7 +4,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
+import { z } from "zod";
+import { parseCommandLine, runCommand } from "../runner/engine/cli/args";
 import { readModelDir, type ModelManifest } from "../runner/engine/io/manifest";
 import { resolveModelDir } from "../runner/engine/train/model-dir";
 import { toError } from "../runner/engine/util/to-error";
@@ -34,14 +35,22 @@ Runs the study's training runs (two at a time on two cores) and writes the repor
   --import         also load the finished runs into the dashboard's database (DATABASE_URL) as one
                    experiment, so the leaderboard shows them`;
 
-class UsageError extends Error {}
+const positiveInt = z.number().int("must be a positive integer").min(1, "must be a positive integer").optional();
 
-function positiveInt(name: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a positive integer, got "${v}"`);
-  return n;
-}
+const studyFlagsSchema = z
+  .object({
+    quick: z.boolean().default(false),
+    pilot: z.boolean().default(false),
+    results: z.string().optional(),
+    out: z.string().optional(),
+    fresh: z.boolean().default(false),
+    parallel: positiveInt,
+    steps: positiveInt,
+    reportOnly: z.boolean().default(false),
+    import: z.boolean().default(false),
+  })
+  .strict()
+  .refine((o) => !(o.quick && o.pilot), { message: "--quick and --pilot exclude each other" });
 
 function machineInfo(): MachineInfo {
   const ortPackage = join(import.meta.dirname, "..", "node_modules", "onnxruntime-node", "package.json");
@@ -70,33 +79,17 @@ function loadModels(plan: StudyPlan): Record<string, ModelManifest> {
 }
 
 async function main(argv: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args: argv,
-    strict: true,
-    options: {
-      quick: { type: "boolean" },
-      pilot: { type: "boolean" },
-      results: { type: "string" },
-      out: { type: "string" },
-      fresh: { type: "boolean" },
-      parallel: { type: "string" },
-      steps: { type: "string" },
-      "report-only": { type: "boolean" },
-      import: { type: "boolean" },
-      help: { type: "boolean", short: "h" },
-    },
-  });
-  if (values.help) return void console.log(USAGE);
-  if (values.quick && values.pilot) throw new UsageError("--quick and --pilot exclude each other");
+  const { values, help } = parseCommandLine(argv, studyFlagsSchema);
+  if (help) return void console.log(USAGE);
   const mode = values.quick ? "quick" : values.pilot ? "pilot" : "full";
-  const plan = makePlan(mode, { steps: positiveInt("steps", values.steps) });
-  const parallel = positiveInt("parallel", values.parallel) ?? os.availableParallelism();
+  const plan = makePlan(mode, { steps: values.steps });
+  const parallel = values.parallel ?? os.availableParallelism();
   const folder = new ResultsFolder(values.results ?? join(".data", "study", mode));
   const out = values.out ?? { full: join("docs", "study"), pilot: join("docs", "study", "pilot"), quick: join("docs", "study-quick") }[mode];
   const models = loadModels(plan);
 
-  folder.open(plan, values.fresh === true);
-  if (!values["report-only"]) {
+  folder.open(plan, values.fresh);
+  if (!values.reportOnly) {
     const steps = plan.runs.reduce((a, r) => a + r.config.steps, 0);
     console.error(`study (${mode}): ${plan.runs.length} runs, ${steps} steps, ${parallel} at a time; results in ${folder.dir}`);
     const abort = new AbortController();
@@ -147,8 +140,4 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
-main(process.argv.slice(2)).catch((e: unknown) => {
-  const err = toError(e);
-  console.error(err instanceof UsageError || err.name === "TypeError" ? `${err.message}\n(see --help)` : `study: ${err.message}`);
-  process.exit(2);
-});
+runCommand(() => main(process.argv.slice(2)), { prefix: "study:", failureExit: 2 });

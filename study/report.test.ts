@@ -4,14 +4,14 @@ import { join } from "node:path";
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readManifest, type ModelManifest } from "../runner/engine/io/manifest";
-import { METRICS } from "../runner/engine/metrics/metricNames";
+import { METRICS } from "../runner/engine/metrics/metric-names";
 import type { StepRecord } from "../runner/engine/train/api";
 import { type TrainConfigInput, trainConfigSchema } from "../runner/engine/train/config";
 import { train } from "../runner/engine/train/train";
 import { analyzeZoo, studyLeaderboard } from "./analysis";
 import { CURVES_CSV_COLUMNS, DISCUSSION_PLACEHOLDER, RUNS_CSV_COLUMNS, ZOO_MCS_HEADER, datasetFindings, writeReport, zooFindings } from "./report";
 import type { StudyResults, StudyRunResult, StudySection } from "./types";
-import { manifestFixture } from "./fixtures";
+import { manifestFixture } from "../testing/study-fixtures";
 
 const STEPS = 20;
 const VAL_EVERY = 5;

@@ -5,12 +5,12 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { differences, referenceMetrics, withoutPerf, type Metrics } from "../runner/testing/engine";
+import { differences, referenceMetrics, withoutPerf, type Metrics } from "../testing/engine";
 import { readModelDir } from "../runner/engine/io/manifest";
 import { trainConfigSchema, type TrainConfigInput } from "../runner/engine/train/config";
 import { protocolOf } from "../runner/engine/train/protocol";
 import { tinyConfig, tinyModel, type TinyModel } from "../runner/engine/train/tiny-model";
-import { connectTestDatabase } from "../scripts/test/database";
+import { createTestDatabase } from "../testing/database";
 import { getLeaderboard } from "../server/services/leaderboard";
 import { studyLeaderboard } from "./analysis";
 import { importStudy } from "./import";
@@ -117,7 +117,7 @@ describe("npm run study's machinery", () => {
     // Both models ranked from their two seeds; the pilot run (another protocol) is in neither.
     expect(report.rows.map((r) => r.mcsRuns)).toEqual([2, 2]);
     expect(report.rows.map((r) => r.gtRuns)).toEqual([2, 2]);
-    const db = await connectTestDatabase();
+    const db = await createTestDatabase();
     try {
       await importStudy(db.prisma, db.pool, results);
       await expect(importStudy(db.prisma, db.pool, results)).rejects.toThrow(/already in this database/);

@@ -4,24 +4,26 @@
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { z } from "zod";
 import { ZOO, recipeArgs, type ZooRecipe } from "../models/zoo";
+import { parseCommandLine, runCommand } from "../runner/engine/cli/args";
 import { MANIFEST_FILE, readManifest } from "../runner/engine/io/manifest";
-import { toError } from "../runner/engine/util/to-error";
 
 const PARALLEL = 2;
 
-function parseArgs(argv: string[]): { only: Set<string> | null; out: string } {
-  let only: Set<string> | null = null;
-  let out = "models";
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === "--only" && argv[i + 1]) only = new Set(argv[++i]!.split(","));
-    else if (a === "--out" && argv[i + 1]) out = argv[++i]!;
-    else throw new Error(`unknown argument ${a} (usage: npm run zoo -- [--only name,name] [--out DIR])`);
-  }
-  const unknown = [...(only ?? [])].filter((n) => !ZOO.some((r) => r.name === n));
+const USAGE = `usage: npm run zoo -- [--only NAME,NAME] [--out DIR]
+
+Rebuilds the base models of models/zoo.ts (--only: some of them) into DIR (default models).`;
+
+const zooFlagsSchema = z.object({ only: z.string().optional(), out: z.string().default("models") }).strict();
+
+/** The recipes `--only` names (all without it); a name that is none is refused with the recipes' names. */
+function chosenRecipes(only: string | undefined): readonly ZooRecipe[] {
+  if (only === undefined) return ZOO;
+  const names = new Set(only.split(","));
+  const unknown = [...names].filter((n) => !ZOO.some((r) => r.name === n));
   if (unknown.length) throw new Error(`no recipe named ${unknown.join(", ")} (recipes: ${ZOO.map((r) => r.name).join(", ")})`);
-  return { only, out };
+  return ZOO.filter((r) => names.has(r.name));
 }
 
 function shippedChecksum(name: string): string | null {
@@ -46,9 +48,11 @@ function build(r: ZooRecipe, out: string): Promise<void> {
   });
 }
 
-async function main(): Promise<void> {
-  const { only, out } = parseArgs(process.argv.slice(2));
-  const recipes = ZOO.filter((r) => !only || only.has(r.name));
+async function main(argv: string[]): Promise<void> {
+  const { values, help } = parseCommandLine(argv, zooFlagsSchema);
+  if (help) return void console.log(USAGE);
+  const { out } = values;
+  const recipes = chosenRecipes(values.only);
   const before = new Map(recipes.map((r) => [r.name, shippedChecksum(r.name)]));
   mkdirSync(out, { recursive: true });
   const queue = [...recipes];
@@ -69,7 +73,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((e: unknown) => {
-  console.error(`zoo: ${toError(e).message}`);
-  process.exit(2);
-});
+runCommand(() => main(process.argv.slice(2)), { prefix: "zoo:", failureExit: 2 });

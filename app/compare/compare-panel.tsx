@@ -10,7 +10,7 @@ import { useState } from "react";
 import { Line } from "react-chartjs-2";
 import { useTRPC } from "@/app/trpc/client";
 import { MCS_THRESHOLD } from "@/runner/engine/metrics/mcs";
-import { MCS_METRIC, METRIC_DESCRIPTIONS, type MetricName } from "@/runner/engine/metrics/metricNames";
+import { MCS_METRIC, METRIC_DESCRIPTIONS, type MetricName } from "@/runner/engine/metrics/metric-names";
 import { RunCells, RunHeaderCells } from "./run-cells";
 import type { CompareRun, GroupBy } from "@/server/services/compare";
 

@@ -1,10 +1,10 @@
 import { z } from "zod";
 import { pageData } from "@/server/errors";
-import { getPrisma } from "@/server/db/prisma";
+import { getPrisma } from "@/server/db/clients";
 import { GROUP_BY, MAX_COMPARE_RUNS, getCompareRuns, listComparableRuns } from "@/server/services/compare";
 import { ComparePanel } from "./compare-panel";
 import { RunPicker } from "./run-picker";
-import { MCS_METRIC } from "@/runner/engine/metrics/metricNames";
+import { MCS_METRIC } from "@/runner/engine/metrics/metric-names";
 
 export const dynamic = "force-dynamic";
 

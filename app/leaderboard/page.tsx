@@ -1,9 +1,9 @@
-import { getPrisma } from "@/server/db/prisma";
+import { getPrisma } from "@/server/db/clients";
 import { pageData } from "@/server/errors";
 import { getLeaderboard, type LeaderboardRow, type PredictorStats } from "@/server/services/leaderboard";
 import { leaderboardQuerySchema } from "@/server/schemas/leaderboard";
 import { LeaderboardScatter, type ScatterPoint } from "./scatter";
-import { ProbeCheckbox, ProbeForm } from "../components/ProbeForm";
+import { ProbeCheckbox, ProbeForm } from "../components/probe-form";
 
 /** A figure's run count, with the runs of this protocol still queued or running. */
 function Runs({ done, pending, extra }: { done: number; pending: number; extra?: React.ReactNode }) {

@@ -1,9 +1,9 @@
 import { ADMISSION, ZOO, admission } from "@/models/zoo";
 import { pageData } from "@/server/errors";
-import { getPrisma } from "@/server/db/prisma";
+import { getPrisma } from "@/server/db/clients";
 import { listBaseModels } from "@/server/services/models";
 import { DEFAULT_PROTOCOL_KEY } from "@/runner/engine/train/protocol";
-import { ProbeCheckbox, ProbeForm } from "../components/ProbeForm";
+import { ProbeCheckbox, ProbeForm } from "../components/probe-form";
 
 const RANKED = new Set(ZOO.filter((r) => r.ranked).map((r) => r.name));
 

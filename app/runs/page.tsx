@@ -2,13 +2,13 @@
 // The data comes from the runs service on the server; selection and actions are a client island.
 import { pageData } from "@/server/errors";
 import Link from "next/link";
-import { getPrisma } from "@/server/db/prisma";
-import { listRunsInputSchema, RUN_STATUSES, RUN_SORTS, RUN_VIEWS, ACTIVE_STATUSES, type ListRunsQuery, type RunSort } from "@/server/schemas/runs";
+import { getPrisma } from "@/server/db/clients";
+import { listRunsInputSchema, RUN_STATUSES, RUN_SORTS, RUN_VIEWS, isActiveStatus, type ListRunsQuery, type RunSort } from "@/server/schemas/runs";
 import { listRuns, runFilterOptions, TABLE_METRICS } from "@/server/services/runs";
 import { loadQueueState, waitOf, type RunWait } from "@/server/services/timing";
 import { REWARD_METHOD_NAMES } from "@/runner/engine/rewards/registry";
-import { Pagination } from "../components/Pagination";
-import { AutoRefresh } from "../components/AutoRefresh";
+import { Pagination } from "../components/pagination";
+import { AutoRefresh } from "../components/auto-refresh";
 import { RunsTable, type SortLinks } from "./runs-table";
 
 export const dynamic = "force-dynamic";
@@ -55,7 +55,7 @@ export default async function RunsPage({ searchParams }: { searchParams: Promise
           Download this table (CSV)
         </a>
       </p>
-      <AutoRefresh active={data.runs.some((r) => (ACTIVE_STATUSES as readonly string[]).includes(r.status))} />
+      <AutoRefresh active={data.runs.some((r) => isActiveStatus(r.status))} />
       <form method="get" action="/runs" className="filters card" aria-label="Filter runs">
         <label>
           Status

@@ -4,18 +4,17 @@ import { useMutation } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { METRIC_DESCRIPTIONS, type MetricName } from "@/runner/engine/metrics/metricNames";
+import { METRIC_DESCRIPTIONS, type MetricName } from "@/runner/engine/metrics/metric-names";
 import type { RunRow } from "@/server/services/runs";
-import type { RunSort, RunView } from "@/server/schemas/runs";
+import { isActiveStatus, type RunSort, type RunView } from "@/server/schemas/runs";
 import { useTRPC } from "../trpc/client";
-import { StatusBadge } from "../components/StatusBadge";
-import { Progress } from "../components/Progress";
+import { StatusBadge } from "../components/status-badge";
+import { Progress } from "../components/progress";
 import { formatValue, formatWait, mcsCell } from "../components/format";
 import type { RunWait } from "@/server/services/timing";
 
 export type SortLinks = Record<RunSort, { href: string; active: boolean; dir: "asc" | "desc" | null }>;
 
-const ACTIVE = new Set(["QUEUED", "RUNNING"]);
 
 function SortHeader({ link, children }: { link: SortLinks[RunSort]; children: React.ReactNode }) {
   return (
@@ -210,7 +209,7 @@ export function RunsTable({
                 })}
                 <td className="small">{new Date(r.createdAt).toISOString().slice(5, 16).replace("T", " ")}</td>
                 <td>
-                  {ACTIVE.has(r.status) ? (
+                  {isActiveStatus(r.status) ? (
                     <button type="button" disabled={busy || r.cancelRequested} onClick={() => cancel.mutate({ ids: [r.id] })}>
                       Cancel
                     </button>

@@ -5,6 +5,7 @@
 // seconds per iteration over the webgpu row's (above 1: slower than our engine on webgpu).
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { toError } from "../../runner/engine/util/to-error";
 
 interface Timing { seconds: number; sample: number; score: number; update: number }
 
@@ -26,7 +27,7 @@ function read(file: string): Timing | string {
     if (Array.isArray(j.rows)) return (j.rows as Timing[])[0]!; // bench:engine --json
     return { seconds: j.seconds_per_iteration as number, sample: j.sample_seconds as number, score: j.score_seconds as number, update: j.update_seconds as number };
   } catch (e) {
-    return `unreadable result: ${(e as Error).message}`;
+    return `unreadable result: ${toError(e).message}`;
   }
 }
 

@@ -4,9 +4,9 @@ import { parseDatabaseUrl, redact } from "../../server/db/connection";
 import { applyMigrations, verifyTables } from "../../server/db/migrate";
 import { checkConnection, createPool } from "../../server/db/pool";
 import { startEmbeddedPostgres } from "./embedded-postgres";
+import { EMBEDDED_PG_PORT } from "./ports";
 
 export const EMBEDDED_DATA_DIR = process.env.URLVR_DATA_DIR ?? ".data/postgres";
-export const EMBEDDED_PORT = 15432;
 
 export interface ReadyDatabase {
   url: string;
@@ -25,7 +25,7 @@ export async function prepareDatabase(log: (msg: string) => void): Promise<Ready
     parseDatabaseUrl(url);
     log(`using DATABASE_URL ${redact(url)}`);
   } else {
-    const port = Number(process.env.URLVR_PG_PORT ?? EMBEDDED_PORT);
+    const port = Number(process.env.URLVR_PG_PORT ?? EMBEDDED_PG_PORT);
     if (!Number.isInteger(port) || port < 1024 || port > 32767) {
       throw new Error(`URLVR_PG_PORT must be a whole number from 1024 to 32767 (got "${process.env.URLVR_PG_PORT}")`);
     }

@@ -1,9 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "../../scripts/test/database";
+import { createTestDatabase, type TestDatabase } from "../../testing/database";
 import { SESSION_COOKIE, authConfig, checkPassword, createSessionValue, isSameOrigin, readCookie, sessionSetCookie, verifySessionValue } from "../auth/session";
 import { verifyToken } from "../auth/tokens";
 import { createPrisma, type PrismaClient } from "../db/prisma";
-import { getDashboardPool } from "../services/dashboard-pool";
+import { getDashboardPool } from "../db/clients";
 import { createCaller } from "./root";
 
 let db: TestDatabase;
@@ -23,7 +23,7 @@ afterAll(async () => {
   process.env = saved;
   await getDashboardPool(db.url).end();
   await prisma?.$disconnect();
-  await db?.drop();
+  await db?.close();
 });
 
 const SAME = { host: "localhost:3000", origin: "http://localhost:3000" };

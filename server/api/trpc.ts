@@ -4,7 +4,7 @@ import "server-only";
 import { initTRPC, TRPCError, type TRPC_ERROR_CODE_KEY } from "@trpc/server";
 import superjson from "superjson";
 import { ZodError, z } from "zod";
-import { getPrisma } from "../db/prisma";
+import { getPrisma } from "../db/clients";
 import { AppError, invalidInput, toClientError, type ErrorCode } from "../errors";
 import { findUnstorableText } from "../schemas/storable-text";
 

@@ -4,16 +4,18 @@ import { spawnSync } from "node:child_process";
 import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GET as runsCsv } from "../../app/api/export/runs.csv/route";
-import { suiteTestDatabase, type TestDatabase } from "../../runner/testing/postgres";
+import { createTestDatabase, type TestDatabase } from "../../testing/database";
 import { createCaller } from "../api/root";
 import { createToken } from "../auth/tokens";
 import { writeMetricBatch } from "../ingest/metrics";
 import { listComparableRuns } from "../services/compare";
-import { addBaseModel, addRun } from "../services/testing/fixtures";
-import { mlflowCaller } from "../services/testing/mlflow-client";
-import { PURGE_LOCK_KEY } from "./lifecycle";
+import { addBaseModel, addRun } from "../../testing/fixtures";
+import { mlflowCaller } from "../../testing/mlflow-client";
+import { lockRunForPurge } from "../sql/lock-run-for-purge";
+import { unlockRunForPurge } from "../sql/unlock-run-for-purge";
 import { createPrisma, type PrismaClient } from "./prisma";
 import { purgeDeleted } from "./purge";
+import { viaPg } from "./sql";
 
 let db: TestDatabase;
 let prisma: PrismaClient;
@@ -23,7 +25,7 @@ let model: string;
 const UNKNOWN = "00000000-0000-4000-8000-000000000000";
 
 beforeAll(async () => {
-  db = await suiteTestDatabase();
+  db = await createTestDatabase();
   process.env.DATABASE_URL = db.url;
   prisma = createPrisma(db.url);
   caller = createCaller({ prisma, headers: new Headers() });
@@ -157,9 +159,9 @@ describe("purge", () => {
 
     // A purge in progress holds the run's lock: a restore then leaves the run deleted.
     const holder = await db.pool.connect();
-    await holder.query(`SELECT pg_advisory_lock(${PURGE_LOCK_KEY})`, [locked]);
+    await lockRunForPurge(viaPg(holder), locked);
     expect(await caller.runs.restore({ ids: [locked] })).toEqual({ restored: 0 });
-    await holder.query(`SELECT pg_advisory_unlock(${PURGE_LOCK_KEY})`, [locked]);
+    await unlockRunForPurge(viaPg(holder), locked);
     holder.release();
 
     const dry = await purgeDeleted(db.pool, { olderThanMs: 0, batchPoints: 1_000, dryRun: true });
@@ -193,7 +195,7 @@ describe("purge", () => {
       spawnSync(process.execPath, ["--import", "tsx", "scripts/purge.ts", ...args], { encoding: "utf8", env: { ...process.env, DATABASE_URL: db.url } });
     const bad = run(["--older-than-days", "soon"]);
     expect(bad.status).toBe(2);
-    expect(bad.stderr.split("\n")[0]).toBe('--older-than-days must be a number >= 0 (got "soon")');
+    expect(bad.stderr.split("\n")[0]).toBe('--older-than-days expects a number, got "soon"');
     expect(run(["--bogus"]).stderr.split("\n")[0]).toMatch(/Unknown option '--bogus'/);
     const dry = run(["--dry-run"]);
     expect(dry.status, dry.stderr).toBe(0);

@@ -3,7 +3,7 @@ import { Prisma } from "./generated/client";
 import { applyMigrations, loadMigrations, REQUIRED_TABLES, verifyTables } from "./migrate";
 import { createPool, type Pool } from "./pool";
 import { createPrisma } from "./prisma";
-import { createTestDatabase, type TestDatabase } from "../../scripts/test/database";
+import { createTestDatabase, type TestDatabase } from "../../testing/database";
 
 describe("migrations", () => {
   let db: TestDatabase;
@@ -15,7 +15,7 @@ describe("migrations", () => {
   });
   afterAll(async () => {
     await pool.end();
-    await db.drop();
+    await db.close();
   });
 
   it("verifyTables fails on an empty database (so a silent no-op cannot pass)", async () => {

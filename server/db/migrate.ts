@@ -6,6 +6,7 @@ import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, existsSync } from "node:fs";
 import path from "node:path";
 import type pg from "pg";
+import { toError } from "../../runner/engine/util/to-error";
 
 export const MIGRATIONS_TABLE = "_urlvr_migrations";
 // Serialises concurrent starters (dashboard, runners, tests) on one database.
@@ -59,7 +60,7 @@ export async function applyMigrations(pool: pg.Pool, migrations = loadMigrations
         await client.query("COMMIT");
       } catch (err) {
         await client.query("ROLLBACK");
-        throw new Error(`Migration ${m.name} failed: ${(err as Error).message}`);
+        throw new Error(`Migration ${m.name} failed: ${toError(err).message}`);
       }
       applied.push(m.name);
     }

@@ -1,13 +1,15 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { insertBaseModel, insertRun, startTestDatabase, type TestDatabase } from "../../runner/testing/postgres";
-import { BufferedMetricWriter } from "./bufferedWriter";
+import { OWN_PG_PORTS } from "../../scripts/lib/ports";
+import { startOwnTestDatabase, type TestDatabase } from "../../testing/database";
+import { insertBaseModel, insertRun } from "../../testing/fixtures";
+import { BufferedMetricWriter } from "./buffered-writer";
 import { writeMetricBatch, type MetricPointInput } from "./metrics";
 
 let db: TestDatabase;
 let runId: string;
 
 beforeAll(async () => {
-  db = await startTestDatabase(25_611);
+  db = await startOwnTestDatabase(OWN_PG_PORTS.ingestMetricsTest);
 });
 afterAll(async () => {
   await db?.close();

@@ -2,22 +2,20 @@
 // points of one run and keeps MetricSummary, Run.currentStep and the run's MCS current in the SAME
 // transaction, so the runs table and the leaderboard never disagree with the points.
 import type pg from "pg";
-import { modelCollapseStep } from "../../runner/engine/metrics/mcs";
-import { MCS_METRIC } from "../../runner/engine/metrics/metricNames";
+import { MCS_THRESHOLD, modelCollapseStep } from "../../runner/engine/metrics/mcs";
+import { MCS_METRIC } from "../../runner/engine/metrics/metric-names";
 import { withTransaction } from "../db/pool";
-import { SELECT_METRIC_SERIES } from "./sql/selectMetricSeries";
-import { SELECT_RUN_MCS_FOR_UPDATE, UPDATE_RUN_PROGRESS } from "./sql/updateRunProgress";
-import { INSERT_METRIC_POINTS, MERGE_METRIC_SUMMARIES, SELECT_LAST_STEPS } from "./sql/insertMetricPoints";
-import { UPSERT_METRIC_POINTS } from "./sql/upsertMetricPoints";
+import { viaPg, type Sql } from "../db/sql";
+import { insertMetricPoints } from "./sql/insert-metric-points";
+import { mergeMetricSummaries, type MetricSummaryDelta } from "./sql/merge-metric-summaries";
+import { selectLastSteps } from "./sql/select-last-steps";
+import { selectMetricSeries } from "./sql/select-metric-series";
+import { selectRunMcsForUpdate, type RunMcs } from "./sql/select-run-mcs-for-update";
+import { updateRunProgress } from "./sql/update-run-progress";
+import { upsertMetricPoints } from "./sql/upsert-metric-points";
+import type { MetricPointInput } from "./metric-point";
 
-export interface MetricPointInput {
-  key: string;
-  step: number;
-  /** Any double, NaN and ±Infinity included (stored as is). */
-  value: number;
-  /** Milliseconds since the epoch. */
-  wallTime: number;
-}
+export type { MetricPointInput } from "./metric-point";
 
 export interface WriteResult {
   /** Points sent after de-duplication. */
@@ -28,7 +26,6 @@ export interface WriteResult {
 
 /** Rows per statement: large enough to amortise the round trip, small enough to keep arrays cheap. */
 const CHUNK = 20_000;
-const DEFAULT_THRESHOLD = 0.01;
 const INT32_MAX = 2 ** 31 - 1;
 
 /** Keeps the last point of each (key, step): one INSERT may not touch the same row twice. */
@@ -62,87 +59,64 @@ export async function storeMetrics(
   const unique = dedupePoints(points);
   if (unique.length === 0) return { written: 0, inserted: 0 };
   for (const p of unique) assertPoint(p);
-  const { rows: locked } = await client.query<RunMcsRow>(SELECT_RUN_MCS_FOR_UPDATE, [runId]);
-  if (!locked[0]) throw new Error(`Run ${runId} does not exist`);
+  const sql = viaPg(client);
+  const locked = await selectRunMcsForUpdate(sql, runId);
+  if (!locked) throw new Error(`Run ${runId} does not exist`);
 
-  const keys = [...new Set(unique.map((p) => p.key))];
-  const { rows: lasts } = await client.query<{ key: string; lastStep: number }>(SELECT_LAST_STEPS, [runId, keys]);
-  const lastStep = new Map(lasts.map((r) => [r.key, r.lastStep]));
+  const lastStep = await selectLastSteps(sql, runId, [...new Set(unique.map((p) => p.key))]);
   const appendOnly = unique.every((p) => p.step > (lastStep.get(p.key) ?? -1));
   let result: WriteResult & { maxStep: number } | null = null;
   if (appendOnly) {
+    // Transaction control, like withTransaction's BEGIN/COMMIT: not a statement of the data model.
     await client.query("SAVEPOINT urlvr_append");
     try {
-      result = await appendPoints(client, runId, unique);
+      result = await appendPoints(sql, runId, unique);
       await client.query("RELEASE SAVEPOINT urlvr_append");
     } catch (thrown) {
       if ((thrown as { code?: string }).code !== "23505") throw thrown;
       await client.query("ROLLBACK TO SAVEPOINT urlvr_append");
     }
   }
-  result ??= await upsertPoints(client, runId, unique);
+  result ??= await upsertPoints(sql, runId, unique);
 
   const mcsPoints = unique.filter((p) => p.key === MCS_METRIC);
-  const mcs = mcsPoints.length ? await updatedCollapseStep(client, runId, locked[0], mcsPoints) : null;
-  await client.query(UPDATE_RUN_PROGRESS, [runId, result.maxStep, mcs !== null, mcs?.step ?? null, mcs?.censored ?? null]);
+  const mcs = mcsPoints.length ? await updatedCollapseStep(sql, runId, locked, mcsPoints) : null;
+  await updateRunProgress(sql, runId, { maxStep: result.maxStep, mcs });
   return { written: result.written, inserted: result.inserted };
 }
 
-interface RunMcsRow {
-  threshold: unknown;
-  mcsStep: number | null;
-  mcsCensored: boolean | null;
-}
-
-function columns(chunk: readonly MetricPointInput[]) {
-  return [chunk.map((p) => p.key), chunk.map((p) => p.step), chunk.map((p) => p.value), chunk.map((p) => p.wallTime)];
-}
-
 /** Plain INSERT plus summaries aggregated here: every point is new. */
-async function appendPoints(client: pg.ClientBase, runId: string, points: readonly MetricPointInput[]) {
+async function appendPoints(sql: Sql, runId: string, points: readonly MetricPointInput[]) {
   for (let i = 0; i < points.length; i += CHUNK) {
-    await client.query(INSERT_METRIC_POINTS, [runId, ...columns(points.slice(i, i + CHUNK))]);
+    await insertMetricPoints(sql, runId, points.slice(i, i + CHUNK));
   }
-  const agg = new Map<string, { last: number; lastStep: number; min: number | null; max: number | null; count: number; wall: number }>();
+  const agg = new Map<string, MetricSummaryDelta>();
   let maxStep = -1;
   for (const p of points) {
     maxStep = Math.max(maxStep, p.step);
     let a = agg.get(p.key);
-    if (!a) agg.set(p.key, (a = { last: p.value, lastStep: p.step, min: null, max: null, count: 0, wall: p.wallTime }));
+    if (!a) agg.set(p.key, (a = { key: p.key, last: p.value, lastStep: p.step, min: null, max: null, count: 0, lastWallTime: p.wallTime }));
     a.count++;
-    if (p.step >= a.lastStep) Object.assign(a, { last: p.value, lastStep: p.step, wall: p.wallTime });
+    if (p.step >= a.lastStep) Object.assign(a, { last: p.value, lastStep: p.step, lastWallTime: p.wallTime });
     if (Number.isFinite(p.value)) {
       a.min = a.min === null ? p.value : Math.min(a.min, p.value);
       a.max = a.max === null ? p.value : Math.max(a.max, p.value);
     }
   }
-  const rows = [...agg];
-  await client.query(MERGE_METRIC_SUMMARIES, [
-    runId,
-    rows.map(([k]) => k),
-    rows.map(([, a]) => a.last),
-    rows.map(([, a]) => a.lastStep),
-    rows.map(([, a]) => a.min),
-    rows.map(([, a]) => a.max),
-    rows.map(([, a]) => a.count),
-    rows.map(([, a]) => a.wall),
-  ]);
+  await mergeMetricSummaries(sql, runId, [...agg.values()]);
   return { written: points.length, inserted: points.length, maxStep };
 }
 
 /** ON CONFLICT upsert with the summary folded in by SQL: some points may exist already. */
-async function upsertPoints(client: pg.ClientBase, runId: string, points: readonly MetricPointInput[]) {
+async function upsertPoints(sql: Sql, runId: string, points: readonly MetricPointInput[]) {
   let written = 0;
   let inserted = 0;
   let maxStep = -1;
   for (let i = 0; i < points.length; i += CHUNK) {
-    const { rows } = await client.query<{ written: number; inserted: number; max_step: number | null }>(UPSERT_METRIC_POINTS, [
-      runId,
-      ...columns(points.slice(i, i + CHUNK)),
-    ]);
-    written += rows[0]!.written;
-    inserted += rows[0]!.inserted;
-    maxStep = Math.max(maxStep, rows[0]!.max_step ?? -1);
+    const chunk = await upsertMetricPoints(sql, runId, points.slice(i, i + CHUNK));
+    written += chunk.written;
+    inserted += chunk.inserted;
+    maxStep = Math.max(maxStep, chunk.maxStep ?? -1);
   }
   return { written, inserted, maxStep };
 }
@@ -158,21 +132,20 @@ async function upsertPoints(client: pg.ClientBase, runId: string, points: readon
  * The caller holds the Run row lock, so concurrent writers of one run apply these rules one at a time.
  */
 async function updatedCollapseStep(
-  client: pg.ClientBase,
+  sql: Sql,
   runId: string,
-  run: RunMcsRow,
+  run: RunMcs,
   batch: readonly MetricPointInput[],
 ): Promise<{ step: number; censored: boolean }> {
-  const threshold = typeof run?.threshold === "number" ? run.threshold : DEFAULT_THRESHOLD;
+  const threshold = run.threshold ?? MCS_THRESHOLD;
   let firstNew = Infinity;
   for (const p of batch) firstNew = Math.min(firstNew, p.step);
-  if (run && run.mcsStep !== null && run.mcsCensored !== null && firstNew > run.mcsStep) {
+  if (run.mcsStep !== null && run.mcsCensored !== null && firstNew > run.mcsStep) {
     if (!run.mcsCensored) return { step: run.mcsStep, censored: false };
     const fromBatch = modelCollapseStep(batch, threshold);
     return fromBatch.censored ? { step: Math.max(run.mcsStep, fromBatch.step), censored: true } : fromBatch;
   }
-  const { rows: series } = await client.query<{ step: number; value: number }>(SELECT_METRIC_SERIES, [runId, MCS_METRIC]);
-  return modelCollapseStep(series, threshold);
+  return modelCollapseStep(await selectMetricSeries(sql, runId, MCS_METRIC), threshold);
 }
 
 /** Stores one run's batch in its own transaction. Throws on any failure; nothing is half-written. */

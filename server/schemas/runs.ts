@@ -11,7 +11,9 @@ export const RUN_STATUSES = ["QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "CANCEL
 export type RunStatusName = (typeof RUN_STATUSES)[number];
 /** Statuses a run can be re-queued from. */
 export const FINISHED_STATUSES: readonly RunStatusName[] = ["SUCCEEDED", "FAILED", "CANCELED", "CRASHED"];
+/** Statuses a runner still works on: cancel applies, pages keep polling, the queue counts them. */
 export const ACTIVE_STATUSES: readonly RunStatusName[] = ["QUEUED", "RUNNING"];
+export const isActiveStatus = (status: string): boolean => (ACTIVE_STATUSES as readonly string[]).includes(status);
 
 /** Which runs the table lists: the active ones (the default) or the deleted ones, to restore them. */
 export const RUN_VIEWS = ["active", "deleted"] as const;
@@ -41,5 +43,39 @@ export const listRunsInputSchema = z.object({
 
 export type ListRunsInput = z.input<typeof listRunsInputSchema>;
 export type ListRunsQuery = z.output<typeof listRunsInputSchema>;
+
+/**
+ * Which runs a runs filter selects, in one place for both doors that filter runs: the /runs table
+ * (Prisma: runsWhere in server/services/runs.ts) and the runs CSV export (SQL:
+ * server/sql/select-runs-export-page.ts) both take a RunFilter and give each field the meaning written
+ * here. Conditions combine with AND; a list matches any of its values; absent or empty matches all.
+ *
+ * The doors differ only at their boundary, never in meaning. The table (listRunsInputSchema) takes
+ * one value per filter and an experiment by id only, and drops anything malformed to its default, so
+ * a hand-edited URL never breaks the page (a name there could not be told from a bad value; its
+ * filter bar offers experiments by id). The export (runsExportInput in server/services/csv.ts) also
+ * takes comma lists, the longer names baseModel and method, and an experiment by name, and refuses
+ * malformed input with 400 rather than silently exporting every run.
+ */
+export interface RunFilter {
+  /** active: runs not deleted (deletedAt null); deleted: the deleted ones, kept until restored or purged. */
+  view: RunView;
+  status?: readonly RunStatusName[];
+  /** Base model names. */
+  baseModel?: readonly string[];
+  /** Reward methods. */
+  method?: readonly string[];
+  /** The run's experiment, by id or by name (names need not be unique: every experiment of that name). */
+  experiment?: ExperimentRef;
+  /** A tag of the run's experiment; a run without an experiment has none. */
+  tag?: string;
+}
+
+export type ExperimentRef = { id: string } | { name: string };
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** An experiment as filter text names it: text shaped like a UUID is its id, any other text its name. */
+export const experimentRef = (text: string): ExperimentRef => (UUID.test(text) ? { id: text } : { name: text });
 
 export const runIdsInputSchema = z.object({ ids: z.array(z.uuid()).min(1, "Select at least one run").max(500) });

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type pg from "pg";
-import { connectTestDatabase, type ConnectedTestDatabase } from "../../scripts/test/database";
+import { createTestDatabase, type TestDatabase } from "../../testing/database";
 import { createCaller } from "../api/root";
 import type { PrismaClient } from "../db/prisma";
 import { writeMetricBatch } from "../ingest/metrics";
 import { aggregateGroups } from "./compare";
-import { addBaseModel, addRun } from "./testing/fixtures";
+import { addBaseModel, addRun } from "../../testing/fixtures";
 
 describe("aggregateGroups", () => {
   it("takes mean, min and max over the group's runs per step", () => {
@@ -26,11 +26,11 @@ describe("aggregateGroups", () => {
 });
 
 describe("compare.series on Postgres", () => {
-  let db: ConnectedTestDatabase;
+  let db: TestDatabase;
   let pool: pg.Pool;
   let prisma: PrismaClient;
   beforeAll(async () => {
-    db = await connectTestDatabase();
+    db = await createTestDatabase();
     ({ pool, prisma } = db);
   });
   afterAll(() => db?.close());

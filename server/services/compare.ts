@@ -11,6 +11,9 @@
 import "server-only";
 import { z } from "zod";
 import type { PrismaClient } from "../db/prisma";
+import { viaPrisma } from "../db/sql";
+import { selectBucketMeans } from "../sql/select-bucket-means";
+import { selectStepRange } from "../sql/select-step-range";
 import { getMetricSeries, MAX_POINTS, stepWindowFields, stepWindowInOrder, type MetricSeries } from "./metric-series";
 
 export const MAX_COMPARE_RUNS = 20;
@@ -95,22 +98,6 @@ export async function listComparableRuns(prisma: PrismaClient, take = 100): Prom
   return runs.map(({ baseModel, ...r }) => ({ ...r, model: baseModel.name }));
 }
 
-// Per run and bucket, the mean of the finite values; buckets of equal width ($3) from step $4, the
-// runs' common range (width 1 when the range fits maxPoints, so steps are exact then). The range is
-// read first, by its own query: as a CTE joined here, the planner re-ran its aggregate per point.
-const SELECT_STEP_RANGE = `
-SELECT min("step")::int AS lo, max("step")::int AS hi FROM "MetricPoint"
-WHERE "runId" = ANY($1::uuid[]) AND "key" = $2 AND "step" BETWEEN $3 AND $4
-`;
-const SELECT_BUCKET_MEANS = `
-SELECT "runId"::text AS "runId", ($4::int + (("step" - $4::int) / $3::int) * $3::int) AS "step", avg("value")::float8 AS "value"
-FROM "MetricPoint"
-WHERE "runId" = ANY($1::uuid[]) AND "key" = $2 AND "step" BETWEEN $4 AND $5
-  AND "value" NOT IN ('NaN'::float8, 'Infinity'::float8, '-Infinity'::float8)
-GROUP BY 1, 2
-ORDER BY 2
-`;
-
 /** Pure: the group mean / min / max per bucket step from per-run bucket means. */
 export function aggregateGroups(
   rows: ReadonlyArray<{ runId: string; step: number; value: number }>,
@@ -158,13 +145,12 @@ export async function getCompareSeries(
   if (ids.length === 0) return { runs, series: [], groups: [] };
   const from = q.minStep ?? 0;
   const to = q.maxStep ?? 2 ** 31 - 1;
-  const [range] = await prisma.$queryRawUnsafe<Array<{ lo: number | null; hi: number | null }>>(SELECT_STEP_RANGE, ids, q.key, from, to);
-  const lo = range?.lo ?? 0;
-  const width = Math.max(1, Math.ceil(((range?.hi ?? 0) - lo + 1) / q.maxPoints));
-  const rows =
-    !range || range.lo === null
-      ? []
-      : await prisma.$queryRawUnsafe<Array<{ runId: string; step: number; value: number }>>(SELECT_BUCKET_MEANS, ids, q.key, width, lo, to);
+  // Buckets of equal width over the runs' common range in the window, width 1 when it fits maxPoints.
+  const sql = viaPrisma(prisma);
+  const range = await selectStepRange(sql, ids, q.key, from, to);
+  const lo = range.lo ?? 0;
+  const width = Math.max(1, Math.ceil(((range.hi ?? 0) - lo + 1) / q.maxPoints));
+  const rows = range.lo === null ? [] : await selectBucketMeans(sql, ids, q.key, { width, fromStep: lo, toStep: to });
   const groupOf = new Map(runs.map((r) => [r.id, q.groupBy === "model" ? r.model : r.rewardMethod]));
-  return { runs, series: [], groups: aggregateGroups(rows.map((r) => ({ runId: r.runId, step: Number(r.step), value: Number(r.value) })), groupOf) };
+  return { runs, series: [], groups: aggregateGroups(rows, groupOf) };
 }

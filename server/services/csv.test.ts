@@ -1,7 +1,7 @@
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type pg from "pg";
-import { createTestDatabase, type TestDatabase } from "../../scripts/test/database";
+import { createTestDatabase, type TestDatabase } from "../../testing/database";
 import { createPool } from "../db/pool";
 import { writeMetricBatch } from "../ingest/metrics";
 import {
@@ -16,7 +16,7 @@ import {
   runsExportInput,
   toCsv,
 } from "./csv";
-import { addBaseModel, addRun } from "./testing/fixtures";
+import { addBaseModel, addRun } from "../../testing/fixtures";
 
 /** Reads a download back with an independent RFC 4180 parser (csv-parse), keeping every cell a string. */
 const parseCsv = (text: string): string[][] => parse(text, { relaxColumnCount: true }) as string[][];
@@ -81,7 +81,7 @@ describe("CSV streams from Postgres", () => {
   });
   afterAll(async () => {
     await pool?.end();
-    await db?.drop();
+    await db?.close();
   });
 
   it("streams a run of 20,000 points unsampled, equal to the database rows", async () => {

@@ -11,8 +11,11 @@ import "server-only";
 import { stringify } from "csv-stringify/sync";
 import type pg from "pg";
 import { z } from "zod";
-import { METRICS } from "../../runner/engine/metrics/metricNames";
-import { RUN_STATUSES, RUN_VIEWS } from "../schemas/runs";
+import { viaPg } from "../db/sql";
+import { experimentRef, RUN_STATUSES, RUN_VIEWS, type RunFilter } from "../schemas/runs";
+import { selectMetricExportRuns } from "../sql/select-metric-export-runs";
+import { selectMetricPointsPage } from "../sql/select-metric-points-page";
+import { selectRunsExportPage, type RunExportCursor } from "../sql/select-runs-export-page";
 import { formatMcs, type Leaderboard, type McsValue } from "./leaderboard-table";
 
 const FORMULA_START = /^[=+\-@\t\r]/;
@@ -154,32 +157,18 @@ export async function* metricRowBatches(
   opts: { key?: string; pageSize?: number } = {},
 ): AsyncGenerator<unknown[][]> {
   const pageSize = opts.pageSize ?? PAGE;
-  const { rows: runs } = await pool.query<{ id: string; model: string; rewardMethod: string; seed: number }>(
-    `SELECT r."id", b."name" AS model, r."rewardMethod", r."seed"
-       FROM "Run" r JOIN "BaseModel" b ON b."id" = r."baseModelId" WHERE r."id" = ANY($1::uuid[])`,
-    [runIds],
-  );
+  const runs = await selectMetricExportRuns(viaPg(pool), runIds);
   const byId = new Map(runs.map((r) => [r.id, r]));
   for (const id of runIds) {
     const run = byId.get(id);
     if (!run) continue;
-    let key = opts.key ?? "";
-    let step = -1;
+    let after = { key: opts.key ?? "", step: -1 };
     for (;;) {
-      const { rows } = await pool.query<[string, number, number, Date]>({
-        text: opts.key
-          ? `SELECT "key", "step", "value", "wallTime" FROM "MetricPoint"
-              WHERE "runId" = $1::uuid AND "key" = $2 AND "step" > $3 ORDER BY "step" LIMIT $4`
-          : `SELECT "key", "step", "value", "wallTime" FROM "MetricPoint"
-              WHERE "runId" = $1::uuid AND ("key", "step") > ($2, $3) ORDER BY "key", "step" LIMIT $4`,
-        values: [id, key, step, pageSize],
-        rowMode: "array",
-      });
+      const rows = await selectMetricPointsPage(pool, id, after, pageSize, opts.key);
       if (rows.length === 0) break;
       yield rows.map(([k, s, v, w]) => [run.id, run.model, run.rewardMethod, run.seed, k, s, v, w]);
       const last = rows[rows.length - 1]!;
-      key = last[0];
-      step = last[1];
+      after = { key: last[0], step: last[1] };
       if (rows.length < pageSize) break;
     }
   }
@@ -198,10 +187,9 @@ function csvList<T extends z.ZodType<string, string>>(item: T) {
 }
 
 /**
- * The /runs filters as query parameters, under the names /runs uses (status, model, reward,
- * experiment, tag, view: active or deleted runs; server/schemas/runs.ts) or the longer ones (baseModel, method). Unlike the
- * table, which falls back to defaults, an export refuses a malformed filter (400) rather than
- * silently exporting every run. Lists are comma-separated.
+ * The /runs filters as query parameters (status, model, reward, experiment, tag, view) or under the
+ * longer names baseModel and method, read into a RunFilter: what each means, and how this boundary
+ * differs from the table's, is written at RunFilter in server/schemas/runs.ts.
  */
 export const runsExportInput = z
   .object({
@@ -214,12 +202,12 @@ export const runsExportInput = z
     tag: z.string().min(1).max(200).optional(),
     view: z.enum(RUN_VIEWS, { error: `view must be one of ${RUN_VIEWS.join(", ")}` }).default("active"),
   })
-  .transform(({ model, baseModel, reward, method, ...rest }) => ({
+  .transform(({ model, baseModel, reward, method, experiment, ...rest }) => ({
     ...rest,
     baseModel: [...(model ?? []), ...(baseModel ?? [])],
     method: [...(reward ?? []), ...(method ?? [])],
-  }));
-export type RunsExportFilter = z.infer<typeof runsExportInput>;
+    experiment: experiment === undefined ? undefined : experimentRef(experiment),
+  }) satisfies RunFilter);
 
 export const RUNS_CSV_HEADER = [
   "run_id", "experiment", "tags", "base_model", "reward_method", "task", "dataset_size", "seed", "status",
@@ -227,57 +215,12 @@ export const RUNS_CSV_HEADER = [
   "val_accuracy_best", "val_accuracy_last", "created_at", "started_at", "finished_at", "error",
 ] as const;
 
-interface RunExportRow {
-  id: string; experiment: string | null; tags: string[] | null; model: string; rewardMethod: string; task: string;
-  datasetSize: number; seed: number; status: string; currentStep: number; totalSteps: number; mcsStep: number | null;
-  mcsCensored: boolean | null; rewardAccuracyLast: number | null; valFirst: number | null; valBest: number | null;
-  valLast: number | null; createdAt: Date; startedAt: Date | null; finishedAt: Date | null; error: string | null;
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** The runs the filter selects, newest first, keyset-paginated on (createdAt, id). */
-export async function* runRowBatches(pool: pg.Pool, filter: RunsExportFilter, pageSize = 2_000): AsyncGenerator<unknown[][]> {
-  const where: string[] = [filter.view === "deleted" ? `r."deletedAt" IS NOT NULL` : `r."deletedAt" IS NULL`];
-  const values: unknown[] = [];
-  const param = (v: unknown) => {
-    values.push(v);
-    return `$${values.length}`;
-  };
-  if (filter.status?.length) where.push(`r."status"::text = ANY(${param(filter.status)}::text[])`);
-  if (filter.baseModel?.length) where.push(`b."name" = ANY(${param(filter.baseModel)}::text[])`);
-  if (filter.method?.length) where.push(`r."rewardMethod" = ANY(${param(filter.method)}::text[])`);
-  if (filter.experiment) {
-    where.push(
-      UUID.test(filter.experiment) ? `r."experimentId" = ${param(filter.experiment)}::uuid` : `e."name" = ${param(filter.experiment)}`,
-    );
-  }
-  if (filter.tag) where.push(`${param(filter.tag)} = ANY(e."tags")`);
-  const fixed = values.length;
-  let cursor: [Date, string] | null = null;
+/** The runs the filter selects, newest first, a page at a time (select-runs-export-page.ts). */
+export async function* runRowBatches(pool: pg.Pool, filter: RunFilter, pageSize = 2_000): AsyncGenerator<unknown[][]> {
+  const sql = viaPg(pool);
+  let after: RunExportCursor | null = null;
   for (;;) {
-    values.length = fixed;
-    const page: string[] = cursor ? [`(r."createdAt", r."id") < (${param(cursor[0])}::timestamptz, ${param(cursor[1])}::uuid)`] : [];
-    const conditions: string[] = [...where, ...page];
-    const { rows }: { rows: RunExportRow[] } = await pool.query<RunExportRow>({
-      text: `
-        SELECT r."id", e."name" AS experiment, e."tags", b."name" AS model, r."rewardMethod", r."task", r."datasetSize",
-               r."seed", r."status", r."currentStep", r."totalSteps", r."mcsStep", r."mcsCensored",
-               ra."last" AS "rewardAccuracyLast",
-               (SELECT p."value" FROM "MetricPoint" p WHERE p."runId" = r."id" AND p."key" = '${METRICS.valAccuracy}'
-                 ORDER BY p."step" LIMIT 1) AS "valFirst",
-               va."max" AS "valBest", va."last" AS "valLast",
-               r."createdAt", r."startedAt", r."finishedAt", r."error"
-          FROM "Run" r
-          JOIN "BaseModel" b ON b."id" = r."baseModelId"
-          LEFT JOIN "Experiment" e ON e."id" = r."experimentId"
-          LEFT JOIN "MetricSummary" ra ON ra."runId" = r."id" AND ra."key" = '${METRICS.rewardAccuracy}'
-          LEFT JOIN "MetricSummary" va ON va."runId" = r."id" AND va."key" = '${METRICS.valAccuracy}'
-         WHERE ${conditions.join(" AND ")}
-         ORDER BY r."createdAt" DESC, r."id" DESC
-         LIMIT ${param(pageSize)}`,
-      values,
-    });
+    const rows = await selectRunsExportPage(sql, filter, after, pageSize);
     if (rows.length === 0) break;
     yield rows.map((r) => [
       r.id, r.experiment, (r.tags ?? []).join(" "), r.model, r.rewardMethod, r.task, r.datasetSize, r.seed, r.status,
@@ -285,7 +228,7 @@ export async function* runRowBatches(pool: pg.Pool, filter: RunsExportFilter, pa
       r.createdAt, r.startedAt, r.finishedAt, r.error,
     ]);
     const last = rows[rows.length - 1]!;
-    cursor = [last.createdAt, last.id];
+    after = { createdAt: last.createdAt, id: last.id };
     if (rows.length < pageSize) break;
   }
 }

@@ -1,4 +1,6 @@
 import type { PrismaClient } from "../db/prisma";
+import { viaPrisma } from "../db/sql";
+import { showServerVersion } from "../sql/show-server-version";
 import { errorSummary } from "../errors";
 import { toError } from "../ingest/errors";
 
@@ -14,7 +16,7 @@ export interface HealthReport {
 
 export async function getHealth(prisma: PrismaClient, now = new Date()): Promise<HealthReport> {
   try {
-    const [version] = await prisma.$queryRaw<Array<{ server_version: string }>>`SHOW server_version`;
+    const serverVersion = await showServerVersion(viaPrisma(prisma));
     const [runners, baseModels, runs, queued, running] = await Promise.all([
       prisma.runner.findMany({ orderBy: { lastSeenAt: "desc" }, take: 50 }),
       prisma.baseModel.count(),
@@ -23,7 +25,7 @@ export async function getHealth(prisma: PrismaClient, now = new Date()): Promise
       prisma.run.count({ where: { status: "RUNNING" } }),
     ]);
     return {
-      database: { ok: true, message: "connected", serverVersion: version?.server_version },
+      database: { ok: true, message: "connected", serverVersion },
       runners: runners.map((r) => ({
         id: r.id,
         host: r.host,

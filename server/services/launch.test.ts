@@ -2,7 +2,7 @@
 // its QUEUED runs; any bad field comes back as data.fieldErrors and creates nothing.
 import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "@/scripts/test/database";
+import { createTestDatabase, type TestDatabase } from "@/testing/database";
 import { createPrisma, type PrismaClient } from "@/server/db/prisma";
 import { appRouter, createCaller } from "@/server/api/root";
 import { trainConfigSchema } from "@/runner/engine/train/config";
@@ -27,7 +27,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await prisma?.$disconnect();
-  await db?.drop();
+  await db?.close();
 });
 
 const input = () => ({

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type pg from "pg";
-import { connectTestDatabase, type ConnectedTestDatabase } from "../../scripts/test/database";
+import { createTestDatabase, type TestDatabase } from "../../testing/database";
 import type { ValidationPoint } from "../../runner/engine/metrics/gain";
 import { spearman, spearmanInterval } from "../../runner/engine/stats/rank";
 import { trainConfigSchema } from "../../runner/engine/train/config";
@@ -9,7 +9,7 @@ import { createCaller } from "../api/root";
 import type { PrismaClient } from "../db/prisma";
 import { writeMetricBatch } from "../ingest/metrics";
 import { buildLeaderboard, compareMcs, formatMcs, mcsRankKeys, medianMcs, type ModelInfo, type RunFigures } from "./leaderboard";
-import { addBaseModel, addRun } from "./testing/fixtures";
+import { addBaseModel, addRun } from "../../testing/fixtures";
 
 const c = (step: number) => ({ step, censored: false });
 const cens = (step: number) => ({ step, censored: true });
@@ -273,11 +273,11 @@ describe("protocols", () => {
 });
 
 describe("leaderboard.get on Postgres", () => {
-  let db: ConnectedTestDatabase;
+  let db: TestDatabase;
   let pool: pg.Pool;
   let prisma: PrismaClient;
   beforeAll(async () => {
-    db = await connectTestDatabase();
+    db = await createTestDatabase();
     ({ pool, prisma } = db);
   });
   afterAll(() => db?.close());

@@ -2,11 +2,15 @@
 // rules in leaderboard-table.ts (read there what counts, how censored MCS ranks, and how the
 // intervals, p-values and power are computed).
 import "server-only";
-import { METRICS } from "../../runner/engine/metrics/metricNames";
+import { METRICS } from "../../runner/engine/metrics/metric-names";
 import type { ValidationPoint } from "../../runner/engine/metrics/gain";
 import { DEFAULT_PROTOCOL_KEY, protocolOf } from "../../runner/engine/train/protocol";
 import type { PrismaClient } from "../db/prisma";
+import { viaPrisma } from "../db/sql";
+import { selectRunFigures } from "../sql/select-run-figures";
+import { selectValidationPoints } from "../sql/select-validation-points";
 import { GT_METHOD, MCS_METHOD, buildLeaderboard, finite, type Leaderboard, type PendingRun, type RunFigures } from "./leaderboard-table";
+import { ACTIVE_STATUSES } from "../schemas/runs";
 
 export * from "./leaderboard-table";
 
@@ -15,16 +19,10 @@ export * from "./leaderboard-table";
  * standard error, read through the metric points' primary key (a few points per run), never a scan.
  */
 export async function loadRunFigures(prisma: PrismaClient): Promise<RunFigures[]> {
-  const runs = await prisma.$queryRaw<Array<{ runId: string; baseModelId: string; rewardMethod: string; seed: number; mcsStep: number | null; mcsCensored: boolean | null; config: unknown }>>`
-    SELECT r."id" AS "runId", r."baseModelId", r."rewardMethod", r."seed", r."mcsStep", r."mcsCensored", r."config"
-      FROM "Run" r
-     WHERE r."status" = 'SUCCEEDED' AND r."deletedAt" IS NULL`;
+  const sql = viaPrisma(prisma);
+  const runs = await selectRunFigures(sql);
   if (runs.length === 0) return [];
-  const points = await prisma.$queryRaw<Array<{ runId: string; key: string; step: number; value: number }>>`
-    SELECT p."runId", p."key", p."step", p."value"
-      FROM "MetricPoint" p
-     WHERE p."runId" = ANY(${runs.map((r) => r.runId)}::uuid[])
-       AND p."key" IN (${METRICS.valAccuracy}, ${METRICS.valAccuracySe})`;
+  const points = await selectValidationPoints(sql, runs.map((r) => r.runId));
   const curves = new Map<string, Map<number, ValidationPoint>>();
   for (const p of points) {
     const curve = curves.get(p.runId) ?? new Map<number, ValidationPoint>();
@@ -44,7 +42,7 @@ export async function loadRunFigures(prisma: PrismaClient): Promise<RunFigures[]
 /** majority_vote and ground_truth runs still queued or running, with their protocols. */
 export async function loadPendingRuns(prisma: PrismaClient): Promise<PendingRun[]> {
   const runs = await prisma.run.findMany({
-    where: { status: { in: ["QUEUED", "RUNNING"] }, rewardMethod: { in: [MCS_METHOD, GT_METHOD] }, deletedAt: null },
+    where: { status: { in: [...ACTIVE_STATUSES] }, rewardMethod: { in: [MCS_METHOD, GT_METHOD] }, deletedAt: null },
     select: { baseModelId: true, rewardMethod: true, config: true },
   });
   return runs.map(({ config, ...r }) => ({ ...r, protocol: protocolOf(config) }));

@@ -1,7 +1,7 @@
 // The SQL downsampling must give exactly what downsample() gives, on real Postgres, including NaN
 // and infinities, step windows (zoom) and several runs and keys at once.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "@/scripts/test/database";
+import { createTestDatabase, type TestDatabase } from "@/testing/database";
 import { createPrisma, type PrismaClient } from "@/server/db/prisma";
 import { createPool, type Pool } from "@/server/db/pool";
 import { getMetricSeries } from "./metric-series";
@@ -62,7 +62,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await pool?.end();
   await prisma?.$disconnect();
-  await db?.drop();
+  await db?.close();
 });
 
 const same = (a: SeriesPoint[], b: SeriesPoint[]) => {

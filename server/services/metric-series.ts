@@ -1,13 +1,16 @@
 /**
  * Metric series for charts (the run page and the compare page): for each run and key, the points in
  * a step window, downsampled IN POSTGRES to at most `maxPoints` (default 1000), so a long run never
- * ships all its points to Node. The SQL mirrors `downsample()` in downsample.ts exactly (same
- * buckets, same first/last/min/max choice, same tie-breaks); metric-series.test.ts checks that.
+ * ships all its points to Node. The SQL (server/sql/select-downsampled-series.ts) mirrors
+ * `downsample()` in downsample.ts exactly (same buckets, same first/last/min/max choice, same
+ * tie-breaks); metric-series.test.ts checks that.
  * Zooming asks again with a narrower [minStep, maxStep], which is re-bucketed from the raw points.
  */
 import "server-only";
 import { z } from "zod";
 import type { PrismaClient } from "../db/prisma";
+import { viaPrisma } from "../db/sql";
+import { selectDownsampledSeries } from "../sql/select-downsampled-series";
 import type { SeriesPoint } from "./downsample";
 
 export const MAX_POINTS = 1000;
@@ -38,79 +41,23 @@ export interface MetricSeries {
   points: SeriesPoint[];
 }
 
-// Buckets of equal step width over the window's own [lo, hi]; each keeps its first and last point
-// and its smallest and largest finite value (ties: earliest step). NaN and ±Infinity never win min or
-// max. value and wallTime travel as text/float8 so NaN and ±Infinity survive the driver exactly.
-//
-// Plan, per requested run and key (LATERAL), so every read is a range scan of the primary key and no
-// window function or sort runs over the rows (the old version's four row_number() sorts per point
-// were most of its time):
-//  1. ranges: the window's first and last step (one index descent each) and its point count capped
-//     at maxPoints + 1 (enough to tell "fits whole" from "must be bucketed", without a full count).
-//  2. one grouped aggregate over the series gives each bucket's first and last step (min/max) and
-//     its min and max point as float8 arrays compared by min()/max(): [value, step] orders by value,
-//     then the earliest step; [value, -step] by the largest value, then the earliest step. Finite
-//     means |value| < Infinity (Postgres sorts NaN above Infinity, so NaN fails it too). A window of
-//     at most maxPoints points has one bucket per step, so all of them come back, as in downsample().
-//  3. the chosen steps (up to 4 per bucket, duplicates and all) go to ONE index scan of the series
-//     with "step = ANY(array)", which returns each step once, in step order, with value and wallTime.
-// With the covering primary key of migration 0002 (value and wallTime in the index) every read is
-// index-only: a 5,000-step series reads ~50 contiguous index pages, not ~5,000 scattered heap pages.
-const FINITE = `abs(m."value") < 'Infinity'::float8`;
-const WINDOW = `m."runId" = p."runId" AND m."key" = k."key" AND m."step" >= $3 AND m."step" <= $4`;
-const SELECT_DOWNSAMPLED_SERIES = `
-WITH ranges AS MATERIALIZED (
-  SELECT p."runId", k."key", x.lo, x.hi, x.n
-  FROM (SELECT DISTINCT unnest($1::uuid[]) AS "runId") p
-  CROSS JOIN (SELECT DISTINCT unnest($2::text[]) AS "key") k
-  CROSS JOIN LATERAL (
-    SELECT (SELECT min(m."step") FROM "MetricPoint" m WHERE ${WINDOW}) AS lo,
-           (SELECT max(m."step") FROM "MetricPoint" m WHERE ${WINDOW}) AS hi,
-           (SELECT count(*) FROM (SELECT FROM "MetricPoint" m WHERE ${WINDOW} ORDER BY m."step" LIMIT $5::int + 1) t) AS n
-  ) x
-  WHERE x.lo IS NOT NULL
-), chosen AS MATERIALIZED (
-  SELECT g."runId", g."key", c.steps
-  FROM ranges g
-  CROSS JOIN LATERAL (
-    SELECT array_agg(b.f) || array_agg(b.l)
-           || array_agg(b.mn[2]::int) FILTER (WHERE b.mn IS NOT NULL)
-           || array_agg((-b.mx[2])::int) FILTER (WHERE b.mx IS NOT NULL) AS steps
-    FROM (
-      SELECT min(m."step") AS f, max(m."step") AS l,
-             min(ARRAY[m."value", m."step"]) FILTER (WHERE ${FINITE}) AS mn,
-             max(ARRAY[m."value", -m."step"]) FILTER (WHERE ${FINITE}) AS mx
-      FROM "MetricPoint" m
-      WHERE m."runId" = g."runId" AND m."key" = g."key" AND m."step" >= g.lo AND m."step" <= g.hi
-      GROUP BY CASE WHEN g.n <= $5::int THEN m."step"::bigint ELSE ((m."step" - g.lo)::bigint * $6::int) / (g.hi - g.lo + 1) END
-    ) b
-  ) c
-)
-SELECT c."runId"::text AS "runId", c."key", m."step", m."value"::text AS "value",
-       (extract(epoch FROM m."wallTime") * 1000)::float8 AS "wallTime"
-FROM chosen c
-JOIN "MetricPoint" m ON m."runId" = c."runId" AND m."key" = c."key" AND m."step" = ANY(c.steps)
-`;
-
 export async function getMetricSeries(prisma: PrismaClient, input: MetricSeriesInput): Promise<MetricSeries[]> {
   const q = metricSeriesInputSchema.parse(input);
-  const rows = await prisma.$queryRawUnsafe<Array<{ runId: string; key: string; step: number; value: string; wallTime: number }>>(
-    SELECT_DOWNSAMPLED_SERIES,
-    q.runIds,
-    q.keys,
-    q.minStep ?? 0,
-    q.maxStep ?? 2 ** 31 - 1,
-    q.maxPoints,
-    Math.floor(q.maxPoints / 4),
-  );
+  const rows = await selectDownsampledSeries(viaPrisma(prisma), {
+    runIds: q.runIds,
+    keys: q.keys,
+    fromStep: q.minStep ?? 0,
+    toStep: q.maxStep ?? 2 ** 31 - 1,
+    maxPoints: q.maxPoints,
+  });
   const byKey = new Map<string, MetricSeries>();
   // Every requested pair appears, empty when it has no points yet, in the order asked.
   for (const runId of q.runIds) for (const key of q.keys) byKey.set(`${runId}\u0000${key}`, { runId, key, points: [] });
   for (const r of rows) {
-    byKey.get(`${r.runId}\u0000${r.key}`)?.points.push({ step: Number(r.step), value: Number(r.value), wallTime: Number(r.wallTime) });
+    byKey.get(`${r.runId}\u0000${r.key}`)?.points.push({ step: r.step, value: r.value, wallTime: r.wallTime });
   }
-  // The SQL has no ORDER BY (each series comes from one index scan, already by step); sort anyway, as
-  // row order without ORDER BY is not promised. Cheap: at most maxPoints points, already in order.
+  // Row order is not promised (the SQL has no ORDER BY); sort. Cheap: at most maxPoints points per
+  // series, already in step order.
   for (const s of byKey.values()) s.points.sort((a, b) => a.step - b.step);
   return [...byKey.values()];
 }

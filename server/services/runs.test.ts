@@ -1,10 +1,14 @@
 // The runs table (filters, sort, pagination, summary values) and cancel / re-queue, through the tRPC
 // router against a real Postgres.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "@/scripts/test/database";
+import { createTestDatabase, type TestDatabase } from "@/testing/database";
 import { createPrisma, type PrismaClient } from "@/server/db/prisma";
 import { createCaller } from "@/server/api/root";
-import { METRICS } from "@/runner/engine/metrics/metricNames";
+import { METRICS } from "@/runner/engine/metrics/metric-names";
+import { createPool } from "@/server/db/pool";
+import type { RunFilter } from "@/server/schemas/runs";
+import { runRowBatches, runsExportInput } from "./csv";
+import { runsWhere } from "./runs";
 
 let db: TestDatabase;
 let prisma: PrismaClient;
@@ -43,7 +47,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await prisma?.$disconnect();
-  await db?.drop();
+  await db?.close();
 });
 
 const names = (ids: string[]) => ids.map((id) => Object.entries(runs).find(([, v]) => v === id)?.[0]);
@@ -150,5 +154,47 @@ describe("runs.get and runs.events", () => {
     const events = await caller.runs.events({ id: runs.done, limit: 3 });
     expect(events.map((e) => e.message)).toEqual(["line 2", "line 3", "line 4"]);
     await expect(caller.runs.get({ id: "00000000-0000-4000-8000-000000000000" })).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+});
+
+describe("one runs filter for the table and the CSV export", () => {
+  it("selects the same runs through the table's Prisma where and the export's SQL, deleted runs included", async () => {
+    const pool = createPool(db.url, 1);
+    try {
+      const small = (await prisma.baseModel.findFirstOrThrow({ where: { name: "arith-small" } })).id;
+      const base = { baseModelId: small, rewardMethod: "majority_vote", task: "arith", datasetSize: 64, seed: 9, config: {}, totalSteps: 10 };
+      const orphan = (await prisma.run.create({ data: base })).id; // no experiment: never matches a name or a tag
+      const gone = (await prisma.run.create({ data: { ...base, experimentId: expA, deletedAt: new Date() } })).id;
+      const table = async (f: RunFilter) => (await prisma.run.findMany({ where: runsWhere(f), select: { id: true } })).map((r) => r.id).sort();
+      const csv = async (f: RunFilter) => {
+        const ids: string[] = [];
+        for await (const batch of runRowBatches(pool, f, 2)) ids.push(...batch.map((r) => r[0] as string));
+        return ids.sort();
+      };
+      const filters: RunFilter[] = [
+        { view: "active" },
+        { view: "deleted" },
+        { view: "active", status: ["RUNNING", "CANCELED"] },
+        { view: "active", baseModel: ["arith-tiny"] },
+        { view: "active", method: ["majority_vote", "ground_truth"], tag: "smoke" },
+        { view: "active", experiment: { id: expA } },
+        { view: "deleted", experiment: { id: expA } },
+        { view: "active", experiment: { name: "A" } },
+        { view: "active", experiment: { name: "B" }, tag: "mcs" },
+        { view: "active", tag: "other" },
+      ];
+      for (const f of filters) expect(await csv(f), JSON.stringify(f)).toEqual(await table(f));
+      expect(await table({ view: "deleted" })).toEqual([gone]);
+      expect(await table({ view: "active" })).toContain(orphan);
+      expect(await table({ view: "active", experiment: { name: "A" } })).toEqual(await table({ view: "active", experiment: { id: expA } }));
+
+      // The same URL parameters through each door's boundary select the same runs.
+      for (const params of [{ status: "RUNNING" }, { model: "arith-tiny" }, { reward: "majority_vote" }, { experiment: expA }, { tag: "other" }, { view: "deleted" }]) {
+        const listed = (await caller.runs.list(params as never)).runs.map((r) => r.id).sort();
+        expect(await csv(runsExportInput.parse(params)), JSON.stringify(params)).toEqual(listed);
+      }
+    } finally {
+      await pool.end();
+    }
   });
 });

@@ -5,10 +5,12 @@
 import "server-only";
 import type { Prisma } from "../db/generated/client";
 import type { PrismaClient } from "../db/prisma";
-import { deleteRuns as deleteRunRows, restoreRuns as restoreRunRows, viaPrisma } from "../db/lifecycle";
+import { deleteRuns as deleteRunRows, restoreRuns as restoreRunRows } from "../db/lifecycle";
+import { viaPrisma } from "../db/sql";
+import { selectExperimentTags } from "../sql/select-experiment-tags";
 import { notFound } from "../errors";
-import { METRICS, type MetricName } from "@/runner/engine/metrics/metricNames";
-import { FINISHED_STATUSES, type ListRunsQuery, type RunSort } from "../schemas/runs";
+import { METRICS, type MetricName } from "@/runner/engine/metrics/metric-names";
+import { FINISHED_STATUSES, type ListRunsQuery, type RunFilter, type RunSort } from "../schemas/runs";
 
 /** The metrics the runs table shows as "last (best)"; best is the maximum (all are higher-is-better). */
 export const TABLE_METRICS: readonly MetricName[] = [
@@ -43,14 +45,36 @@ function orderBy(sort: RunSort, dir: "asc" | "desc"): Prisma.RunOrderByWithRelat
   return [primary, { createdAt: "desc" }, { id: "asc" }];
 }
 
-export function runsWhere(q: Pick<ListRunsQuery, "status" | "model" | "reward" | "experiment" | "tag" | "view">): Prisma.RunWhereInput {
+/** The table's filter inputs (one value each, an experiment by id) as a RunFilter. */
+export function tableRunFilter(q: Pick<ListRunsQuery, "status" | "model" | "reward" | "experiment" | "tag" | "view">): RunFilter {
   return {
-    deletedAt: q.view === "deleted" ? { not: null } : null,
-    ...(q.status && { status: q.status }),
-    ...(q.model && { baseModel: { name: q.model } }),
-    ...(q.reward && { rewardMethod: q.reward }),
-    ...(q.experiment && { experimentId: q.experiment }),
-    ...(q.tag && { experiment: { tags: { has: q.tag } } }),
+    view: q.view,
+    status: q.status ? [q.status] : undefined,
+    baseModel: q.model ? [q.model] : undefined,
+    method: q.reward ? [q.reward] : undefined,
+    experiment: q.experiment ? { id: q.experiment } : undefined,
+    tag: q.tag || undefined,
+  };
+}
+
+/**
+ * A RunFilter as a Prisma `where`, with the meaning written at RunFilter (server/schemas/runs.ts);
+ * the runs CSV gives the same meaning in SQL (server/sql/select-runs-export-page.ts), and
+ * runs.test.ts checks that both select the same runs.
+ */
+export function runsWhere(f: RunFilter): Prisma.RunWhereInput {
+  // Relation filters on the experiment are inner: a run without one matches neither a name nor a tag.
+  const experiment: Prisma.ExperimentWhereInput = {
+    ...(f.experiment && "name" in f.experiment ? { name: f.experiment.name } : {}),
+    ...(f.tag ? { tags: { has: f.tag } } : {}),
+  };
+  return {
+    deletedAt: f.view === "deleted" ? { not: null } : null,
+    ...(f.status?.length ? { status: { in: [...f.status] } } : {}),
+    ...(f.baseModel?.length ? { baseModel: { name: { in: [...f.baseModel] } } } : {}),
+    ...(f.method?.length ? { rewardMethod: { in: [...f.method] } } : {}),
+    ...(f.experiment && "id" in f.experiment ? { experimentId: f.experiment.id } : {}),
+    ...(Object.keys(experiment).length > 0 ? { experiment } : {}),
   };
 }
 
@@ -61,7 +85,7 @@ export interface MetricCell {
 }
 
 export async function listRuns(prisma: PrismaClient, q: ListRunsQuery) {
-  const where = runsWhere(q);
+  const where = runsWhere(tableRunFilter(q));
   const [total, rows] = await Promise.all([
     prisma.run.count({ where }),
     prisma.run.findMany({
@@ -111,9 +135,9 @@ export async function runFilterOptions(prisma: PrismaClient) {
   const [models, experiments, tags] = await Promise.all([
     prisma.baseModel.findMany({ select: { id: true, name: true }, orderBy: { name: "asc" } }),
     prisma.experiment.findMany({ where: { deletedAt: null }, select: { id: true, name: true, createdAt: true }, orderBy: { createdAt: "desc" }, take: 200 }),
-    prisma.$queryRaw<Array<{ tag: string }>>`SELECT DISTINCT unnest("tags") AS tag FROM "Experiment" WHERE "deletedAt" IS NULL ORDER BY tag LIMIT 500`,
+    selectExperimentTags(viaPrisma(prisma)),
   ]);
-  return { models, experiments, tags: tags.map((t) => t.tag) };
+  return { models, experiments, tags };
 }
 
 export async function getRun(prisma: PrismaClient, id: string) {

@@ -1,7 +1,7 @@
 // Time estimates: the pace rules, the queue schedule, and the whole path from runs and runners in a
 // real Postgres to the runs table's waits and the launch preview's estimate (through tRPC).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "@/scripts/test/database";
+import { createTestDatabase, type TestDatabase } from "@/testing/database";
 import { createPrisma, type PrismaClient } from "@/server/db/prisma";
 import { createCaller } from "@/server/api/root";
 import { estimatePace, rolloutsPerStep, scheduleQueue, secondsLeft } from "./timing";
@@ -118,7 +118,7 @@ describe("waits and estimates from the database", () => {
   });
   afterAll(async () => {
     await prisma?.$disconnect();
-    await db?.drop();
+    await db?.close();
   });
 
   it("shows a running run's time left and each queued run's place and start", async () => {

@@ -5,7 +5,10 @@
 // nothing measured it says so instead of guessing.
 import "server-only";
 import type { PrismaClient } from "../db/prisma";
+import { viaPrisma } from "../db/sql";
+import { selectPaceHistory } from "../sql/select-pace-history";
 import { RUNNER_ALIVE_MS } from "./health";
+import { ACTIVE_STATUSES } from "../schemas/runs";
 
 /** Runs whose pace counts, per base model: the most recent ones (the machine may have changed). */
 const PACE_SAMPLES = 20;
@@ -64,19 +67,10 @@ export function estimatePace(history: readonly MeasuredRun[], model: { id: strin
  * runs has started; their pace so far includes start-up and the initial evaluation, so it errs long).
  */
 export async function loadPaceHistory(prisma: PrismaClient, now = new Date()): Promise<MeasuredRun[]> {
-  const rows = await prisma.$queryRaw<Array<{ baseModelId: string; paramCount: bigint; config: unknown; seconds: number; steps: number }>>`
-    SELECT r."baseModelId", b."paramCount", r."config",
-           EXTRACT(EPOCH FROM (r."until" - r."startedAt"))::float8 AS seconds, r."currentStep" AS steps
-      FROM (SELECT *, COALESCE("finishedAt", ${now}) AS "until",
-                   row_number() OVER (PARTITION BY "baseModelId" ORDER BY COALESCE("finishedAt", ${now}) DESC) AS n
-              FROM "Run"
-             WHERE "startedAt" IS NOT NULL AND "currentStep" > 0
-               AND ("status" = 'SUCCEEDED' AND "finishedAt" IS NOT NULL OR "status" = 'RUNNING')) r
-      JOIN "BaseModel" b ON b."id" = r."baseModelId"
-     WHERE r.n <= ${PACE_SAMPLES}`;
+  const rows = await selectPaceHistory(viaPrisma(prisma), now, PACE_SAMPLES);
   return rows.map((r) => ({
     baseModelId: r.baseModelId,
-    paramCount: Number(r.paramCount),
+    paramCount: r.paramCount,
     rollouts: rolloutsPerStep(r.config),
     secondsPerStep: r.seconds / r.steps,
   }));
@@ -148,7 +142,7 @@ export async function loadQueueState(prisma: PrismaClient, now = new Date()): Pr
   const [runners, active, history, models] = await Promise.all([
     prisma.runner.findMany({ where: { lastSeenAt: { gt: new Date(now.getTime() - RUNNER_ALIVE_MS) } }, select: { slots: true } }),
     prisma.run.findMany({
-      where: { status: { in: ["QUEUED", "RUNNING"] } },
+      where: { status: { in: [...ACTIVE_STATUSES] } },
       orderBy: [{ createdAt: "asc" }, { id: "asc" }],
       select: { id: true, status: true, baseModelId: true, config: true, currentStep: true, totalSteps: true, startedAt: true },
     }),

@@ -1,7 +1,7 @@
 // The report's data files beside README.md: runs.csv (one row per run), models.csv (the zoo table)
 // and curves.csv (every run and step), so every number in the report can be checked or replotted.
 import { stringify } from "csv-stringify/sync";
-import { METRICS } from "../../runner/engine/metrics/metricNames";
+import { METRICS } from "../../runner/engine/metrics/metric-names";
 import { formatMcs } from "../../server/services/leaderboard-table";
 import { type ZooAnalysis, summarizeRun } from "../analysis";
 import type { StudyResults } from "../types";

@@ -1,6 +1,6 @@
 // Section 4, the dataset size on the focus model: the paper finds that majority voting does not
 // collapse on a small training set and does on a large one; this section says at which size it starts.
-import { METRICS } from "../../runner/engine/metrics/metricNames";
+import { METRICS } from "../../runner/engine/metrics/metric-names";
 import { formatMcs } from "../../server/services/leaderboard-table";
 import { type DatasetAnalysis, analyzeDataset } from "../analysis";
 import { colorFor } from "../charts";

@@ -1,6 +1,6 @@
 // Section 6, external rewards on Countdown, where val accuracy is a computed check that needs no
 // labels: whether self_verification keeps improving where the intrinsic methods fall.
-import { METRICS } from "../../runner/engine/metrics/metricNames";
+import { METRICS } from "../../runner/engine/metrics/metric-names";
 import { ANALYSIS_THRESHOLDS as T, type MethodRow, analyzeExternal, clears, smoothedSeries } from "../analysis";
 import { colorFor, lineChart } from "../charts";
 import type { StudyResults } from "../types";

@@ -2,7 +2,7 @@
 // curves it plots are read from a run's records here, so every section draws them the same way.
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { METRICS } from "../../runner/engine/metrics/metricNames";
+import { METRICS } from "../../runner/engine/metrics/metric-names";
 import type { MetricPoint } from "../../runner/engine/metrics/mcs";
 import { series } from "../analysis";
 import { type LineSeries, lineChart } from "../charts";

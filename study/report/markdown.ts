@@ -18,10 +18,6 @@ export function rhoText(rho: number | null): string {
   return rho === null || Number.isNaN(rho) ? "undefined" : rho.toFixed(2);
 }
 
-export function pText(p: number | null): string {
-  return p === null ? "" : ` (one-sided exact permutation p = ${p.toFixed(3)})`;
-}
-
 /** A peak with the step it was reached at, "–" when there is none. */
 export function peakText(v: { peak: number | null; peakStep: number | null }): string {
   return v.peak === null ? "–" : `${acc(v.peak)} (step ${v.peakStep})`;

@@ -1,6 +1,6 @@
 // Section 3, the intrinsic rewards on the focus model: whether each rises then falls on val accuracy,
 // and how it fails (length or repetition collapse, reward hacking, gradual degradation).
-import { METRICS } from "../../runner/engine/metrics/metricNames";
+import { METRICS } from "../../runner/engine/metrics/metric-names";
 import type { MetricPoint } from "../../runner/engine/metrics/mcs";
 import { formatMcs } from "../../server/services/leaderboard-table";
 import { ANALYSIS_THRESHOLDS as T, type MethodRow, type RunSummary, analyzeMethods, clears, shapeOf, smoothedSeries } from "../analysis";

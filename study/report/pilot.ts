@@ -1,6 +1,6 @@
 // The learning-rate pilot (pre-registration Part B): ground_truth on the middle admitted model at
 // each candidate rate, one seed; the rate with the largest GT gain becomes the main study's.
-import { METRICS } from "../../runner/engine/metrics/metricNames";
+import { METRICS } from "../../runner/engine/metrics/metric-names";
 import { type PilotRow, analyzePilot, choosePilotLearningRate, runsIn } from "../analysis";
 import { colorFor } from "../charts";
 import type { StudyResults } from "../types";

@@ -2,7 +2,7 @@
 // pre-registered analysis (docs/study/PREREGISTRATION.md), beside the paper's own table. The zoo
 // table's static-evaluation columns are shared with models.csv.
 import { admission, ADMISSION } from "../../models/zoo";
-import { METRICS } from "../../runner/engine/metrics/metricNames";
+import { METRICS } from "../../runner/engine/metrics/metric-names";
 import { spearman } from "../../runner/engine/stats/rank";
 import { type Leaderboard, type McsValue, type PredictorStats, formatMcs } from "../../server/services/leaderboard-table";
 import { type ZooAnalysis, analyzeZoo, relativeCollapseStep, runsIn, seedsForPower, studyLeaderboard, summarizeRun } from "../analysis";

@@ -1,6 +1,6 @@
 import { notFound } from "next/navigation";
 import { z } from "zod";
-import { getPrisma } from "@/server/db/prisma";
+import { getPrisma } from "@/server/db/clients";
 import { AppError, pageData } from "@/server/errors";
 import { getRun } from "@/server/services/runs";
 import { RunView } from "./run-view";

@@ -9,14 +9,15 @@ import { useMutation, useQuery, useQueryClient, keepPreviousData } from "@tansta
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useEffect, useState } from "react";
-import { METRICS, METRIC_DESCRIPTIONS, type MetricName } from "@/runner/engine/metrics/metricNames";
+import { METRICS, METRIC_DESCRIPTIONS, type MetricName } from "@/runner/engine/metrics/metric-names";
 import { MCS_THRESHOLD } from "@/runner/engine/metrics/mcs";
 import { trainConfigSchema } from "@/runner/engine/train/config";
+import { isActiveStatus } from "@/server/schemas/runs";
 import { useTRPC } from "../../trpc/client";
-import { StatusBadge } from "../../components/StatusBadge";
-import { Progress } from "../../components/Progress";
-import { MetricChart, type XAxis } from "../../components/MetricChart";
-import { ChartControls, type StepWindow } from "../../components/ChartControls";
+import { StatusBadge } from "../../components/status-badge";
+import { Progress } from "../../components/progress";
+import { MetricChart, type XAxis } from "../../components/metric-chart";
+import { ChartControls, type StepWindow } from "../../components/chart-controls";
 import { formatDuration, formatTime, formatValue, formatWait, mcsCell } from "../../components/format";
 
 /** The charts of the run page, in reading order. */
@@ -33,7 +34,6 @@ export const RUN_CHARTS: readonly MetricName[] = [
 ];
 
 const POLL_MS = 1500;
-const ACTIVE = new Set(["QUEUED", "RUNNING"]);
 
 function configValue(v: unknown): string {
   if (v === null || v === undefined) return "–";
@@ -59,10 +59,10 @@ export function RunView({ id }: { id: string }) {
 
   const runQuery = useQuery({
     ...trpc.runs.get.queryOptions({ id }),
-    refetchInterval: (q) => (q.state.data && !ACTIVE.has(q.state.data.status) ? false : POLL_MS),
+    refetchInterval: (q) => (q.state.data && !isActiveStatus(q.state.data.status) ? false : POLL_MS),
   });
   const run = runQuery.data;
-  const active = run ? ACTIVE.has(run.status) : true;
+  const active = run ? isActiveStatus(run.status) : true;
   const events = useQuery({ ...trpc.runs.events.queryOptions({ id, limit: 200 }), refetchInterval: active ? POLL_MS : false });
   const wait = useQuery({ ...trpc.runs.wait.queryOptions({ id }), refetchInterval: active ? POLL_MS : false, enabled: active });
   const series = useQuery({
@@ -74,7 +74,7 @@ export function RunView({ id }: { id: string }) {
   // One last fetch of everything when the run settles, so the final points and log lines show.
   const status = run?.status;
   useEffect(() => {
-    if (status && !ACTIVE.has(status)) {
+    if (status && !isActiveStatus(status)) {
       void queryClient.invalidateQueries({ queryKey: trpc.runs.series.pathKey() });
       void queryClient.invalidateQueries({ queryKey: trpc.runs.events.pathKey() });
     }
@@ -114,7 +114,7 @@ export function RunView({ id }: { id: string }) {
         <span>
           MCS <b data-testid="run-mcs" title={mcs.title}>{mcsText}</b>
         </span>
-        {ACTIVE.has(run.status) ? (
+        {isActiveStatus(run.status) ? (
           <button type="button" disabled={cancel.isPending || run.cancelRequested} onClick={() => cancel.mutate({ ids: [run.id] })}>
             {run.cancelRequested ? "Stopping…" : "Cancel run"}
           </button>

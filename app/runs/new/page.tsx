@@ -1,4 +1,4 @@
-import { getPrisma } from "@/server/db/prisma";
+import { getPrisma } from "@/server/db/clients";
 import { pageData } from "@/server/errors";
 import { REWARD_METHODS, REWARD_METHOD_NAMES } from "@/runner/engine/rewards/registry";
 import { TASK_NAMES } from "@/runner/engine/tasks/registry";

@@ -6,14 +6,13 @@
 // Exit codes: 0 all good, 1 the device or the parity check failed, 2 bad flags.
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
+import { z } from "zod";
 import { backendsLine, diagnoseDevice, DIAGNOSTIC_MODEL, formatReport, runGraphsHere } from "../device/diagnose";
 import { extrapolateTraffic, formatTraffic, GPU_SIZED } from "../device/transfers";
 import { formatKernels, measureKernels } from "../device/kernels";
 import { checkParity, formatParity, recordReference, REFERENCE_FILE } from "../device/parity";
-import type { Device } from "../onnx/session";
 import { DEVICES } from "../train/config";
-import { toError } from "../util/to-error";
+import { parseCommandLine, runCommand } from "./args";
 
 const USAGE = `usage: npm run device -- [--device cpu|webgpu] [--parity] [--record-parity] [--traffic] [--kernels [--rows N]]
 
@@ -27,39 +26,23 @@ const USAGE = `usage: npm run device -- [--device cpu|webgpu] [--parity] [--reco
   --rows N          rows of those products (default: the GPU-sized iteration's ${GPU_SIZED.rollouts} x 42)
   --json FILE       also write the results as JSON`;
 
-class UsageError extends Error {}
-
-function parse(argv: string[]) {
-  let a;
-  try {
-    a = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        device: { type: "string", default: "cpu" },
-        parity: { type: "boolean", default: false },
-        "record-parity": { type: "boolean", default: false },
-        traffic: { type: "boolean", default: false },
-        kernels: { type: "boolean", default: false },
-        rows: { type: "string" },
-        json: { type: "string" },
-        child: { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    }).values;
-  } catch (e) {
-    throw new UsageError(toError(e).message.split("\n")[0]!);
-  }
-  if (!(DEVICES as readonly string[]).includes(a.device)) throw new UsageError(`--device: "${a.device}" is not one of ${DEVICES.join(", ")}`);
-  const rows = a.rows === undefined ? undefined : Number(a.rows);
-  if (rows !== undefined && !(Number.isInteger(rows) && rows > 0)) throw new UsageError(`--rows: "${a.rows}" is not a positive whole number`);
-  return { ...a, device: a.device as Device, rows };
-}
+const deviceFlagsSchema = z
+  .object({
+    device: z.enum(DEVICES).default("cpu"),
+    parity: z.boolean().default(false),
+    recordParity: z.boolean().default(false),
+    traffic: z.boolean().default(false),
+    kernels: z.boolean().default(false),
+    rows: z.number().int().positive().optional(),
+    json: z.string().optional(),
+    /** The diagnostic's own child process (diagnose.ts), not for people. */
+    child: z.boolean().default(false),
+  })
+  .strict();
 
 async function main(argv: string[]): Promise<number> {
-  const a = parse(argv);
-  if (a.help) {
+  const { values: a, help } = parseCommandLine(argv, deviceFlagsSchema);
+  if (help) {
     console.log(USAGE);
     return 0;
   }
@@ -78,7 +61,7 @@ async function main(argv: string[]): Promise<number> {
     for (const line of formatKernels(await measureKernels(a.device, a.rows))) console.log(line);
     return 0;
   }
-  if (a["record-parity"]) {
+  if (a.recordParity) {
     const file = await recordReference();
     console.log(`parity reference recorded on the CPU: ${file}`);
     return 0;
@@ -103,11 +86,4 @@ async function main(argv: string[]): Promise<number> {
   return ok ? 0 : 1;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    const e = toError(err);
-    console.error(e instanceof UsageError ? `${e.message}\n(see --help)` : `device: ${e.message}`);
-    process.exit(e instanceof UsageError ? 2 : 1);
-  },
-);
+runCommand(() => main(process.argv.slice(2)), { prefix: "device:" });

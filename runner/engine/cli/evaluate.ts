@@ -6,9 +6,8 @@ import { pretrainConfigSchema } from "../train/pretrain-config";
 import { evaluateModelDir } from "../train/pretrain";
 import { resolveModelDir } from "../train/model-dir";
 import { describeStaticEvaluation } from "../train/static-eval";
-import { describeFlags, parseCommandLine, UsageError } from "./args";
+import { describeFlags, parseCommandLine, runCommand, UsageError } from "./args";
 import { formatDuration } from "./progress";
-import { toError } from "../util/to-error";
 
 // Same bounds and defaults as pretraining's, so a model pretrained with defaults is reproduced.
 const evaluateFlagsSchema = z
@@ -31,11 +30,8 @@ threads its pretraining used (recorded in the manifest; 0 lets onnxruntime choos
 ${describeFlags(evaluateFlagsSchema)}`;
 
 async function main(argv: string[]): Promise<void> {
-  if (argv.includes("--help") || argv.includes("-h")) {
-    console.log(USAGE);
-    return;
-  }
-  const { values, positionals } = parseCommandLine(argv, evaluateFlagsSchema, {}, { positionals: true });
+  const { values, positionals, help } = parseCommandLine(argv, evaluateFlagsSchema, {}, { positionals: true });
+  if (help) return void console.log(USAGE);
   if (positionals.length === 0) throw new UsageError("name at least one model folder, e.g. models/arith-small");
   // Every folder is checked before the first (long) evaluation starts.
   const dirs = positionals.map((m) => ({ name: m, dir: resolveModelDir(m) }));
@@ -53,8 +49,4 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
-main(process.argv.slice(2)).catch((err: unknown) => {
-  const e = toError(err);
-  console.error(e instanceof UsageError ? `${e.message}\n(see --help)` : `evaluate: ${e.message}`);
-  process.exit(2);
-});
+runCommand(() => main(process.argv.slice(2)), { prefix: "evaluate:", failureExit: 2 });

@@ -3,10 +3,9 @@
 import { pretrainConfigSchema } from "../train/pretrain-config";
 import { pretrain } from "../train/pretrain";
 import { describeStaticEvaluation } from "../train/static-eval";
-import { describeFlags, parseCommandLine, UsageError } from "./args";
+import { describeFlags, parseCommandLine, runCommand, UsageError } from "./args";
 import { isNpmPreHookOf } from "./npm-hook";
 import { ProgressLine } from "./progress";
-import { toError } from "../util/to-error";
 
 const USAGE = `usage: npm run pretrain -- --out DIR [flags]
 
@@ -16,11 +15,8 @@ Pretrains a base model on generated solved examples and writes DIR/weights.bin a
 ${describeFlags(pretrainConfigSchema)}`;
 
 async function main(argv: string[]): Promise<void> {
-  if (argv.includes("--help") || argv.includes("-h")) {
-    console.log(USAGE);
-    return;
-  }
-  const { values, extra } = parseCommandLine(argv, pretrainConfigSchema, { out: "string" });
+  const { values, extra, help } = parseCommandLine(argv, pretrainConfigSchema, { out: "string" });
+  if (help) return void console.log(USAGE);
   if (typeof extra.out !== "string") throw new UsageError("--out DIR is required");
   const progress = new ProgressLine(values.steps);
   const manifest = await pretrain(values, extra.out, {
@@ -41,8 +37,4 @@ function shellQuote(arg: string): string {
 
 if (isNpmPreHookOf("train", process.argv.slice(2))) process.exit(0);
 
-main(process.argv.slice(2)).catch((err: unknown) => {
-  const e = toError(err);
-  console.error(e instanceof UsageError ? `${e.message}\n(see --help)` : `pretrain: ${e.message}`);
-  process.exit(2);
-});
+runCommand(() => main(process.argv.slice(2)), { prefix: "pretrain:", failureExit: 2 });

@@ -2,14 +2,14 @@
 // database. Writes one JSON line per step ({"step", "metrics"}) to --out (or stdout), progress to
 // stderr, and checkpoints to --checkpoint FILE (resumed with --resume FILE).
 import { createWriteStream, readFileSync, writeFileSync, renameSync } from "node:fs";
-import { METRICS } from "../metrics/metricNames";
+import { METRICS } from "../metrics/metric-names";
 import { decodeCheckpoint } from "../train/checkpoint";
 import { trainConfigSchema } from "../train/config";
 import { fileEvalCache } from "../train/eval-cache";
+import { resolveModelDir } from "../train/model-dir";
 import { train } from "../train/train";
-import { describeFlags, parseCommandLine, UsageError } from "./args";
+import { describeFlags, parseCommandLine, runCommand } from "./args";
 import { ProgressLine } from "./progress";
-import { toError } from "../util/to-error";
 
 const USAGE = `usage: npm run train -- [flags]
 
@@ -22,13 +22,12 @@ Trains a base model with GRPO and one reward method; no database needed.
 ${describeFlags(trainConfigSchema)}`;
 
 async function main(argv: string[]): Promise<void> {
-  if (argv.includes("--help") || argv.includes("-h")) {
-    console.log(USAGE);
-    return;
-  }
-  const { values: config, extra } = parseCommandLine(argv, trainConfigSchema, {
+  const { values: config, extra, help } = parseCommandLine(argv, trainConfigSchema, {
     out: "string", checkpoint: "string", resume: "string", quiet: "boolean",
   });
+  if (help) return void console.log(USAGE);
+  // The command line names a model (a shipped one's name or a folder); the engine takes its folder.
+  const modelDir = resolveModelDir(config.model);
   const resume = typeof extra.resume === "string" ? readFileSync(extra.resume) : undefined;
   const sink = typeof extra.out === "string" ? createWriteStream(extra.out, { flags: resume ? "a" : "w" }) : process.stdout;
   const progress = new ProgressLine(config.steps, resume ? decodeCheckpoint(resume).meta.step : 0);
@@ -73,6 +72,7 @@ async function main(argv: string[]): Promise<void> {
       onLog: (line) => process.stderr.write(`${line}\n`),
     },
     resume,
+    modelDir,
   );
   if (sink !== process.stdout) await new Promise<void>((r) => (sink as NodeJS.WritableStream).end(r));
   process.stderr.write(result.stopped ? `stopped at step ${result.lastStep}\n` : `done: ${result.lastStep} steps\n`);
@@ -80,8 +80,4 @@ async function main(argv: string[]): Promise<void> {
 
 const m0 = (v: number | undefined) => (v === undefined ? "n/a" : v.toFixed(3));
 
-main(process.argv.slice(2)).catch((err: unknown) => {
-  const e = toError(err);
-  console.error(e instanceof UsageError ? `${e.message}\n(see --help)` : `train: ${e.message}`);
-  process.exit(2);
-});
+runCommand(() => main(process.argv.slice(2)), { prefix: "train:", failureExit: 2 });

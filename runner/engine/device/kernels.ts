@@ -1,6 +1,6 @@
 // What bounds a device's iteration, measured on its own kernels: the matrix-product rate onnxruntime
 // reaches there at the GRPO update's largest shapes, and the fixed cost of one session run (every
-// decode step is one). `npm run device -- --kernels`; runner/engine/bench/torch_matmul.py measures
+// decode step is one). `npm run device -- --kernels`; bench/torch_matmul.py measures
 // the same products in PyTorch on the same card.
 //
 // Legend: M rows (rollouts x sequence length), C width, F = 4C the MLP's hidden width.

@@ -21,7 +21,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
 import { readModelDir } from "../io/manifest";
-import { METRICS } from "../metrics/metricNames";
+import { METRICS } from "../metrics/metric-names";
 import type { Params } from "../model/config";
 import { createPolicySession } from "../model/policy";
 import { AdamW } from "../optim/adamw";

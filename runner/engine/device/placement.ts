@@ -48,14 +48,4 @@ export function parsePlacements(log: string): ProviderPlacement[] {
   return out;
 }
 
-/** Op type -> count over the nodes a provider took ("MemcpyToHost (Memcpy)" -> MemcpyToHost). */
-export function opCounts(nodes: string[]): Map<string, number> {
-  const m = new Map<string, number>();
-  for (const n of nodes) {
-    const op = n.split(" ")[0]!;
-    m.set(op, (m.get(op) ?? 0) + 1);
-  }
-  return m;
-}
-
 export const CPU_PROVIDER = "CPUExecutionProvider";

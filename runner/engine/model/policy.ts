@@ -12,7 +12,7 @@
 import type * as ortTypes from "onnxruntime-node";
 import type { Graph } from "../onnx/graph";
 import { type Device, createSession, ort } from "../onnx/session";
-import { EOS, type ModelConfig, PAD, type Params, type UniformSource, paramShapes } from "./config";
+import { EOS, type ModelConfig, type Params, type UniformSource, paramShapes } from "./config";
 import { type KvCacheAt, buildCeGraph, buildGrpoGraph, buildLogitsGraph, buildSamplerGraph, buildScorerGraph, buildUploadGraph } from "./graphs";
 import { DeviceKvCache, HostKvCache, type KvCache } from "./kv-cache";
 import { type DrawnToken, TokenDrawer } from "./sampling";

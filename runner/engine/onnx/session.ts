@@ -11,7 +11,7 @@ export interface SessionOptions {
   /**
    * Intra-op threads; default: onnxruntime's choice (all cores). One thread can be faster while
    * other processes load the machine (a parallel op waits for its slowest thread); two were faster
-   * on a quiet 2-core machine (see runner/engine/bench/engine.ts --threads).
+   * on a quiet 2-core machine (see `npm run bench:engine -- --threads`).
    */
   threads?: number;
   /**

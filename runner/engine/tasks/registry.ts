@@ -11,10 +11,6 @@ export const TASK_LEVELS: Readonly<Record<TaskName, { levels: number[]; defaultL
   countdown: { levels: Object.keys(COUNTDOWN_LEVELS).map(Number), defaultLevel: COUNTDOWN_DEFAULT_LEVEL },
 };
 
-export function isTaskName(name: string): name is TaskName {
-  return (TASK_NAMES as readonly string[]).includes(name);
-}
-
 /** The task of a name at a difficulty (the task's default level when omitted). */
 export function getTask(name: string, difficulty?: number): Task<Problem> {
   switch (name) {

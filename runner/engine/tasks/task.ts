@@ -7,9 +7,6 @@
  */
 import { Rng } from "../util/rng";
 
-/** Sizes the product offers for the small-data / test-time-training experiments. */
-export const MIN_TRAIN_SIZE = 32;
-export const MAX_TRAIN_SIZE = 16384;
 /** makeSplits accepts any size up to this (tests and ablations go beyond the product range). */
 export const SPLIT_SIZE_LIMIT = 1 << 16;
 

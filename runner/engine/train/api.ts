@@ -3,7 +3,7 @@
 // file, Postgres, a report).
 import type { EvalCache } from "./eval-cache";
 
-/** One training step's metrics, keyed by the names in metrics/metricNames.ts. */
+/** One training step's metrics, keyed by the names in metrics/metric-names.ts. */
 export interface StepRecord {
   step: number;
   metrics: Record<string, number>;

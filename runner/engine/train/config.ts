@@ -2,6 +2,7 @@
 // Defaults follow the paper's setup (GRPO, 8 rollouts per prompt, temperature 1, clip 0.2, no KL,
 // fresh prompts, validation by avg@8 at temperature 0.6 / top-p 0.95) scaled to policies that train
 // on two CPU cores in minutes.
+import { MCS_THRESHOLD } from "../metrics/mcs";
 import { z } from "zod";
 import { REWARD_METHOD_NAMES } from "../rewards/registry";
 import { TASK_LEVELS, TASK_NAMES } from "../tasks/registry";
@@ -57,7 +58,7 @@ export const trainConfigSchema = z
     valTemperature: z.number().gt(0).max(5).default(0.6),
     valTopP: z.number().gt(0).max(1).default(0.95),
     checkpointEvery: z.number().int().min(1).default(20),
-    collapseThreshold: z.number().min(0).max(1).default(0.01),
+    collapseThreshold: z.number().min(0).max(1).default(MCS_THRESHOLD),
     /** Test-time training: train on the validation prompts themselves. */
     trainOnValidation: z.boolean().default(false),
     device: z.enum(DEVICES).default("cpu"),

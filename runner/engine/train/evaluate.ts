@@ -9,7 +9,7 @@ import type { Params } from "../model/config";
 import type { TrainingPolicy } from "../model/policy-pool";
 import type { Problem, Task } from "../tasks/task";
 import { majAtK, passAtK } from "../metrics/sampling";
-import { METRICS } from "../metrics/metricNames";
+import { METRICS } from "../metrics/metric-names";
 import { mean, standardError } from "../stats/summary";
 import type { Rng } from "../util/rng";
 import { sampleGroups } from "./rollouts";

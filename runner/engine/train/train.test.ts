@@ -1,7 +1,7 @@
 // Pretraining and the RL loop end to end on a tiny model: pretraining learns, identical seeds give
 // identical metrics, and resuming from a checkpoint equals the uninterrupted run.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { METRIC_NAMES, METRICS } from "../metrics/metricNames";
+import { METRIC_NAMES, METRICS } from "../metrics/metric-names";
 import type { StepRecord } from "./api";
 import type { TrainConfigInput } from "./config";
 import { tinyConfig, tinyModel, type TinyModel } from "./tiny-model";

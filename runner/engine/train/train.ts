@@ -7,8 +7,8 @@
 // eval cache) and at the last three validations, the figures GT gain is computed from.
 import { readModelDir } from "../io/manifest";
 import { groupAdvantages } from "../metrics/advantages";
-import { labelAccuracy, majorityRatio, mean, passAtN, rewardAccuracy } from "../metrics/groupMetrics";
-import { METRICS } from "../metrics/metricNames";
+import { labelAccuracy, majorityRatio, mean, passAtN, rewardAccuracy } from "../metrics/group-metrics";
+import { METRICS } from "../metrics/metric-names";
 import { meanRepetition } from "../metrics/sampling";
 import type { Params } from "../model/config";
 import { createPolicySession } from "../model/policy";
@@ -27,7 +27,7 @@ import { DATA_SEED, HELD_OUT } from "./data";
 import { DataOrder } from "./data-order";
 import { evalCacheKey } from "./eval-cache";
 import { evaluatePolicy, evaluationMetrics } from "./evaluate";
-import { resolveModelDir } from "./model-dir";
+import { checkModelDir, resolveModelDir } from "./model-dir";
 import { sampleGroups, sequenceOf, verificationProbabilities } from "./rollouts";
 
 export { DATA_SEED };
@@ -49,9 +49,13 @@ export interface PreparedRun {
   weightsSha256: string;
 }
 
-/** Loads the model, the task and its splits, and opens the policy's sessions. */
-export async function prepareRun(config: TrainConfig): Promise<PreparedRun> {
-  const { manifest, config: modelConfig, params } = readModelDir(resolveModelDir(config.model));
+/**
+ * Loads the model, the task and its splits, and opens the policy's sessions. `modelDir`: the model's
+ * folder when the caller knows it; else config.model is resolved as the command line names models.
+ */
+export async function prepareRun(config: TrainConfig, modelDir?: string): Promise<PreparedRun> {
+  const dir = modelDir === undefined ? resolveModelDir(config.model) : checkModelDir(modelDir);
+  const { manifest, config: modelConfig, params } = readModelDir(dir);
   const pretrainedLevel = manifest.provenance.details?.difficulty;
   const task = getTask(config.task, config.difficulty ?? (typeof pretrainedLevel === "number" ? pretrainedLevel : undefined));
   if (task.recommendedContext > modelConfig.context) {
@@ -84,10 +88,13 @@ function schedule(c: TrainConfig): LrSchedule {
 
 const clone = (p: Params): Params => new Map([...p].map(([k, v]) => [k, v.slice()]));
 
-/** Trains one run. `resume` is a checkpoint from `hooks.onCheckpoint` of the same config. */
-export async function train(input: TrainConfigInput, hooks: TrainHooks = {}, resume?: Uint8Array): Promise<TrainResult> {
+/**
+ * Trains one run. `resume` is a checkpoint from `hooks.onCheckpoint` of the same config; `modelDir`
+ * the base model's folder (see prepareRun).
+ */
+export async function train(input: TrainConfigInput, hooks: TrainHooks = {}, resume?: Uint8Array, modelDir?: string): Promise<TrainResult> {
   const config = trainConfigSchema.parse(input);
-  const run = await prepareRun(config);
+  const run = await prepareRun(config, modelDir);
   try {
     return await trainPrepared(run, hooks, resume);
   } finally {

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { createTRPCRouter } from "../trpc";
 import { protectedProcedure } from "../protected";
 import { createToken, listTokens, revokeToken } from "../../auth/tokens";
-import { getDashboardPool } from "../../services/dashboard-pool";
+import { getDashboardPool } from "../../db/clients";
 
 // API tokens for runners and outside trainers. The secret is returned once, by create, and never
 // again: only its hash is stored (server/auth/tokens.ts).

@@ -3,7 +3,7 @@
 // 4xx with a clear message and leave the database unchanged.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GET, POST, DELETE } from "../../../app/api/2.0/mlflow/[...path]/route";
-import { suiteTestDatabase, type TestDatabase } from "../../../runner/testing/postgres";
+import { createTestDatabase, type TestDatabase } from "../../../testing/database";
 import { createToken, revokeToken } from "../../auth/tokens";
 
 let db: TestDatabase;
@@ -12,7 +12,7 @@ let revoked: string;
 const BASE = "http://lab.test/api/2.0/mlflow/";
 
 beforeAll(async () => {
-  db = await suiteTestDatabase();
+  db = await createTestDatabase();
   process.env.DATABASE_URL = db.url; // the route's pool is created on first use
   token = (await createToken(db.pool, "trainer")).secret;
   const r = await createToken(db.pool, "old");

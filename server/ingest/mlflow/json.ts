@@ -3,6 +3,7 @@
 // may send them as bare tokens, which JSON.parse rejects. Those bare tokens are quoted, only outside
 // strings, and then parsed as usual; the metric schema accepts the quoted forms.
 import { invalidParameter, MlflowError } from "./errors";
+import { toError } from "../errors";
 
 /** MLflow documents 1 MB per request; a little headroom for clients that pretty-print. */
 export const MAX_BODY_BYTES = 2 * 1024 * 1024;
@@ -58,7 +59,7 @@ export async function readJsonBody(req: Request): Promise<unknown> {
   try {
     body = parseJsonAllowingNonFinite(text);
   } catch (err) {
-    throw new MlflowError("BAD_REQUEST", `Request body is not valid JSON: ${(err as Error).message}`);
+    throw new MlflowError("BAD_REQUEST", `Request body is not valid JSON: ${toError(err).message}`);
   }
   if (body === null || typeof body !== "object" || Array.isArray(body)) {
     throw invalidParameter("Request body must be a JSON object");

@@ -4,7 +4,8 @@
 // come from the launch service and the runner's metric writer.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GET, POST } from "../../../app/api/2.0/mlflow/[...path]/route";
-import { insertBaseModel, suiteTestDatabase, type TestDatabase } from "../../../runner/testing/postgres";
+import { createTestDatabase, type TestDatabase } from "../../../testing/database";
+import { insertBaseModel } from "../../../testing/fixtures";
 import { createToken } from "../../auth/tokens";
 import { createPrisma, type PrismaClient } from "../../db/prisma";
 import { launchInputSchema } from "../../schemas/launch";
@@ -69,7 +70,7 @@ const accuracy = (n: number, last: number | string) =>
   Array.from({ length: n }, (_, i) => ({ key: "train/reward_accuracy", value: i === n - 1 ? last : 0.5, timestamp: String(T0 + i + 1), step: String(i + 1) }));
 
 beforeAll(async () => {
-  db = await suiteTestDatabase();
+  db = await createTestDatabase();
   process.env.DATABASE_URL = db.url; // the route's pool is created on first use
   prisma = createPrisma(db.url);
   token = (await createToken(db.pool, "reader")).secret;

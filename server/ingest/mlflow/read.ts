@@ -7,39 +7,23 @@
 // defines these in SQL, so filters match what is shown). Metrics are the latest value per key.
 //
 import type pg from "pg";
+import { viaPg } from "../../db/sql";
 import { runNotFound } from "./errors";
 import { offsetToken, readOffsetToken, readStepToken, stepToken } from "./paging";
 import type { ViewType } from "./read-schemas";
-import {
-  ENGINE_RUN,
-  EXPERIMENT_SEARCH,
-  LAB_RUN,
-  LAB_TAGS,
-  RUN_FROM,
-  RUN_SEARCH,
-  SqlParams,
-  experimentConditions,
-  experimentOrder,
-  parseFilter,
-  parseOrderBy,
-  runConditions,
-  runOrder,
-} from "./search-filter";
+import { EXPERIMENT_SEARCH, parseFilter, parseOrderBy, RUN_SEARCH } from "./search-filter";
 import { getExperiment } from "./experiments";
 import { DEFAULT_EXPERIMENT_ID, experimentJson, jsonDouble, TO_MLFLOW_STATUS, type KeyValue } from "./shapes";
+import { listExperiments as listExperimentRows } from "./sql/list-experiments";
+import { searchExperiments as searchExperimentRows } from "./sql/search-experiments";
+import { searchRuns as searchRunIds } from "./sql/search-runs";
+import { selectMetricHistory } from "./sql/select-metric-history";
+import { selectMetricSummaries } from "./sql/select-metric-summaries";
+import { selectRunAttributes } from "./sql/select-run-attributes";
+import { selectRunExists } from "./sql/select-run-exists";
+import { selectRuns, type RunInfoRow } from "./sql/select-runs";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-interface RunRow {
-  id: string;
-  experimentId: string | null;
-  status: keyof typeof TO_MLFLOW_STATUS;
-  config: unknown;
-  createdAt: Date;
-  startedAt: Date | null;
-  finishedAt: Date | null;
-  deletedAt: Date | null;
-}
 
 interface MetricJson {
   key: string;
@@ -54,13 +38,10 @@ export interface RunJson {
   inputs: Record<string, never>;
 }
 
-const viewCondition = (column: string, view: ViewType) =>
-  view === "ACTIVE_ONLY" ? `${column} IS NULL` : view === "DELETED_ONLY" ? `${column} IS NOT NULL` : "TRUE";
-
 // ---- runs ------------------------------------------------------------------------------------
 
 /** MLflow's RunInfo; int64 fields as strings, as protobuf's JSON mapping writes them. */
-function runInfoJson(run: RunRow, tags: ReadonlyMap<string, string>) {
+function runInfoJson(run: RunInfoRow, tags: ReadonlyMap<string, string>) {
   const cfg = (run.config && typeof run.config === "object" ? run.config : {}) as Record<string, unknown>;
   return {
     run_id: run.id,
@@ -76,57 +57,26 @@ function runInfoJson(run: RunRow, tags: ReadonlyMap<string, string>) {
   };
 }
 
-/**
- * Params and tags of the given runs: those logged through the API, then, for lab runs, those
- * derived from the run (a logged one wins over a derived one of the same key).
- */
-function attributesSql(): string {
-  const labTags = Object.entries(LAB_TAGS)
-    .map(([k, expr]) => `('${k}', ${expr})`)
-    .join(", ");
-  return `
-    SELECT DISTINCT ON (x."runId", x."kind", x."key") x."runId", x."kind", x."key", x."value"
-      FROM (
-        SELECT a."runId", a."kind", a."key", a."value", 0 AS "rank"
-          FROM "RunAttribute" a WHERE a."runId" = ANY($1::uuid[])
-        UNION ALL
-        SELECT r."id", 'param', c."key", c."value", 1
-          FROM ${RUN_FROM} CROSS JOIN LATERAL jsonb_each_text(CASE WHEN ${ENGINE_RUN} THEN r."config" END) c
-         WHERE r."id" = ANY($1::uuid[]) AND c."value" IS NOT NULL
-        UNION ALL
-        SELECT r."id", 'tag', t."key", t."value", 1
-          FROM ${RUN_FROM} CROSS JOIN LATERAL (VALUES ${labTags}) AS t("key", "value")
-         WHERE r."id" = ANY($1::uuid[]) AND ${LAB_RUN} AND t."value" IS NOT NULL
-      ) x
-     ORDER BY x."runId", x."kind", x."key", x."rank"`;
-}
-
 /** The runs of these ids in MLflow's shape, in the order given; unknown ids are left out. */
 export async function loadRuns(db: pg.Pool | pg.ClientBase, ids: readonly string[]): Promise<RunJson[]> {
   if (ids.length === 0) return [];
-  const [runs, attrs, metrics] = await Promise.all([
-    db.query<RunRow>(
-      `SELECT r."id", r."experimentId", r."status", r."config", r."createdAt", r."startedAt", r."finishedAt", r."deletedAt"
-         FROM "Run" r WHERE r."id" = ANY($1::uuid[])`,
-      [ids],
-    ),
-    db.query<KeyValue & { runId: string; kind: string }>(attributesSql(), [ids]),
-    db.query<{ runId: string; key: string; last: number; lastStep: number; lastWallTime: Date }>(
-      `SELECT "runId", "key", "last", "lastStep", "lastWallTime" FROM "MetricSummary" WHERE "runId" = ANY($1::uuid[]) ORDER BY "runId", "key"`,
-      [ids],
-    ),
-  ]);
+  const sql = viaPg(db);
+  // In turn, not in parallel: `db` may be one client inside a transaction (runs/create, runs/update),
+  // which runs one query at a time anyway (pg deprecates queueing them).
+  const runs = await selectRuns(sql, ids);
+  const attrs = await selectRunAttributes(sql, ids);
+  const metrics = await selectMetricSummaries(sql, ids);
   const byRun = new Map<string, RunJson["data"]>();
   const dataOf = (id: string) => {
     let d = byRun.get(id);
     if (!d) byRun.set(id, (d = { metrics: [], params: [], tags: [] }));
     return d;
   };
-  for (const a of attrs.rows) (a.kind === "param" ? dataOf(a.runId).params : dataOf(a.runId).tags).push({ key: a.key, value: a.value });
-  for (const m of metrics.rows) {
+  for (const a of attrs) (a.kind === "param" ? dataOf(a.runId).params : dataOf(a.runId).tags).push({ key: a.key, value: a.value });
+  for (const m of metrics) {
     dataOf(m.runId).metrics.push({ key: m.key, value: jsonDouble(m.last), timestamp: String(m.lastWallTime.getTime()), step: String(m.lastStep) });
   }
-  const rows = new Map(runs.rows.map((r) => [r.id, r]));
+  const rows = new Map(runs.map((r) => [r.id, r]));
   return ids.flatMap((id) => {
     const run = rows.get(id);
     if (!run) return [];
@@ -157,17 +107,17 @@ export async function searchRuns(db: pg.Pool, input: SearchRunsInput): Promise<{
   const clauses = parseFilter(input.filter ?? "", RUN_SEARCH);
   const order = input.order_by.map((o) => parseOrderBy(o, RUN_SEARCH));
   const offset = readOffsetToken(input.page_token);
-  const p = new SqlParams();
-  const where = [viewCondition(`r."deletedAt"`, input.run_view_type)];
-  if (input.experiment_ids.length > 0) where.push(await experimentCondition(db, input.experiment_ids, p));
-  where.push(...runConditions(clauses, p));
-  const orderSql = runOrder(order, p);
-  const { rows } = await db.query<{ id: string }>(
-    `SELECT r."id" FROM ${RUN_FROM} WHERE ${where.join(" AND ")} ORDER BY ${orderSql} LIMIT ${p.add(input.max_results + 1)} OFFSET ${p.add(offset)}`,
-    p.values,
-  );
-  const more = rows.length > input.max_results;
-  const runs = await loadRuns(db, rows.slice(0, input.max_results).map((r) => r.id));
+  const experiments = input.experiment_ids.length > 0 ? await experimentScope(db, input.experiment_ids) : null;
+  const ids = await searchRunIds(viaPg(db), {
+    clauses,
+    order,
+    view: input.run_view_type,
+    experiments,
+    limit: input.max_results + 1,
+    offset,
+  });
+  const more = ids.length > input.max_results;
+  const runs = await loadRuns(db, ids.slice(0, input.max_results));
   return { runs, ...(more ? { next_page_token: offsetToken(offset + input.max_results) } : {}) };
 }
 
@@ -176,14 +126,10 @@ export async function searchRuns(db: pg.Pool, input: SearchRunsInput): Promise<{
  * runs whose experiment was removed (runs/get shows those as experiment "0" too). Ids that name no
  * experiment match nothing, as in MLflow.
  */
-async function experimentCondition(db: pg.Pool, ids: readonly string[], p: SqlParams): Promise<string> {
+async function experimentScope(db: pg.Pool, ids: readonly string[]): Promise<{ ids: string[]; defaultId: string | null }> {
   const uuids = ids.filter((id) => UUID.test(id));
-  const parts = [`r."experimentId" = ANY(${p.add(uuids)}::uuid[])`];
-  if (ids.includes(DEFAULT_EXPERIMENT_ID)) {
-    const def = await getExperiment(db, DEFAULT_EXPERIMENT_ID);
-    parts.push(`r."experimentId" IS NULL`, `r."experimentId" = ${p.add(def.experiment_id)}::uuid`);
-  }
-  return `(${parts.join(" OR ")})`;
+  const defaultId = ids.includes(DEFAULT_EXPERIMENT_ID) ? (await getExperiment(db, DEFAULT_EXPERIMENT_ID)).experiment_id : null;
+  return { ids: uuids, defaultId };
 }
 
 // ---- metric history --------------------------------------------------------------------------
@@ -199,22 +145,15 @@ export interface MetricHistoryInput {
 export async function getMetricHistory(db: pg.Pool, input: MetricHistoryInput): Promise<{ metrics: MetricJson[]; next_page_token?: string }> {
   const afterStep = readStepToken(input.page_token);
   if (!UUID.test(input.runId)) throw runNotFound(input.runId);
-  const { rowCount } = await db.query(`SELECT 1 FROM "Run" WHERE "id" = $1`, [input.runId]);
-  if (!rowCount) throw runNotFound(input.runId);
-  const { rows } = await db.query<{ step: number; value: number; wallTime: Date }>(
-    `SELECT "step", "value", "wallTime" FROM "MetricPoint"
-      WHERE "runId" = $1 AND "key" = $2 AND "step" > $3 ORDER BY "step" LIMIT $4`,
-    [input.runId, input.metric_key, afterStep, input.max_results + 1],
-  );
+  const sql = viaPg(db);
+  if (!(await selectRunExists(sql, input.runId))) throw runNotFound(input.runId);
+  const rows = await selectMetricHistory(sql, input.runId, input.metric_key, afterStep, input.max_results + 1);
   const page = rows.slice(0, input.max_results);
   const metrics = page.map((m) => ({ key: input.metric_key, value: jsonDouble(m.value), timestamp: String(m.wallTime.getTime()), step: String(m.step) }));
   return { metrics, ...(rows.length > input.max_results ? { next_page_token: stepToken(page[page.length - 1]!.step) } : {}) };
 }
 
 // ---- experiments -----------------------------------------------------------------------------
-
-const EXPERIMENT_SELECT = `SELECT e."id", e."name", e."tags", e."createdAt", e."updatedAt", e."deletedAt" FROM "Experiment" e`;
-type ExperimentRow = Parameters<typeof experimentJson>[0];
 
 export interface SearchExperimentsInput {
   filter?: string;
@@ -228,13 +167,7 @@ export async function searchExperiments(db: pg.Pool, input: SearchExperimentsInp
   const clauses = parseFilter(input.filter ?? "", EXPERIMENT_SEARCH);
   const order = input.order_by.map((o) => parseOrderBy(o, EXPERIMENT_SEARCH));
   const offset = readOffsetToken(input.page_token);
-  const p = new SqlParams();
-  const where = [viewCondition(`e."deletedAt"`, input.view_type), ...experimentConditions(clauses, p)];
-  const orderSql = experimentOrder(order, p);
-  const { rows } = await db.query<ExperimentRow>(
-    `${EXPERIMENT_SELECT} WHERE ${where.join(" AND ")} ORDER BY ${orderSql} LIMIT ${p.add(input.max_results + 1)} OFFSET ${p.add(offset)}`,
-    p.values,
-  );
+  const rows = await searchExperimentRows(viaPg(db), { clauses, order, view: input.view_type, limit: input.max_results + 1, offset });
   const more = rows.length > input.max_results;
   return {
     experiments: rows.slice(0, input.max_results).map(experimentJson),
@@ -252,12 +185,11 @@ export interface ListExperimentsInput {
 /** MLflow 1.x's experiments/list: oldest first (MLflow 1.x listed by increasing experiment id). */
 export async function listExperiments(db: pg.Pool, input: ListExperimentsInput) {
   const offset = readOffsetToken(input.page_token);
-  const p = new SqlParams();
-  const limit = input.max_results === undefined ? "" : ` LIMIT ${p.add(input.max_results + 1)}`;
-  const { rows } = await db.query<ExperimentRow>(
-    `${EXPERIMENT_SELECT} WHERE ${viewCondition(`e."deletedAt"`, input.view_type)} ORDER BY e."createdAt" ASC, e."id" ASC${limit} OFFSET ${p.add(offset)}`,
-    p.values,
-  );
+  const rows = await listExperimentRows(viaPg(db), {
+    view: input.view_type,
+    ...(input.max_results === undefined ? {} : { limit: input.max_results + 1 }),
+    offset,
+  });
   const max = input.max_results ?? rows.length;
   return {
     experiments: rows.slice(0, max).map(experimentJson),

@@ -8,7 +8,7 @@ import { findUnstorableText } from "../../schemas/storable-text";
 import { MlflowError, type MlflowErrorCode } from "./errors";
 import { ENDPOINT_METHODS, handlers, type Endpoint } from "./handlers";
 import { readJsonBody } from "./json";
-import { getIngestPool } from "./pool";
+import { getIngestPool } from "../../db/clients";
 
 const PREFIX = "/api/2.0/mlflow/";
 

@@ -1,11 +1,15 @@
 // MLflow's search grammar (runs/search, experiments/search): a filter is comparisons joined by AND,
 // `<entity>.<key> <comparator> <value>`, and order_by is a list of `<entity>.<key> [ASC|DESC]`.
-// Parsed here by hand into clauses, then compiled to SQL in which every key and value is a bound
-// parameter: user text never becomes SQL. Only the entity and attribute names select fixed SQL.
+// Parsed here by hand into typed clauses, then compiled to SQL fragments (conditions, order terms) in
+// which every key and value is a bound parameter: user text never becomes SQL. Only the entity and
+// attribute names select fixed SQL. No complete statement is written here: the statements that use
+// these fragments are sql/search-runs.ts, sql/search-experiments.ts, sql/list-experiments.ts and
+// sql/select-run-attributes.ts, which take the parsed clauses, never text.
 //
-// What a run's params and tags are, in SQL, is also defined here (read.ts loads them with the same
-// fragments), so a filter matches exactly what runs/get and runs/search show.
+// What a run's params and tags are, in SQL, is also defined here (sql/select-run-attributes.ts loads
+// them with the same fragments), so a filter matches exactly what runs/get and runs/search show.
 import { invalidParameter, type MlflowError } from "./errors";
+import type { ViewType } from "./read-schemas";
 import { TO_MLFLOW_STATUS } from "./shapes";
 
 export type Entity = "metric" | "param" | "tag" | "attribute";
@@ -270,6 +274,10 @@ export class SqlParams {
     return `$${this.values.length}`;
   }
 }
+
+/** The lifecycle condition of a view type, on a fixed deletedAt column named by a statement file. */
+export const viewCondition = (column: string, view: ViewType) =>
+  view === "ACTIVE_ONLY" ? `${column} IS NULL` : view === "DELETED_ONLY" ? `${column} IS NOT NULL` : "TRUE";
 
 const SQL_OP: Record<Comparator, string> = { "=": "=", "!=": "<>", ">": ">", ">=": ">=", "<": "<", "<=": "<=", LIKE: "LIKE", ILIKE: "ILIKE" };
 

@@ -7,41 +7,37 @@
 // seed and total_steps fill the Run columns of the same names, so outside runs rank and filter like
 // the runner's own (a TTRL trainer logs reward_method=majority_vote to appear on the leaderboard).
 import type pg from "pg";
-import { deleteRuns, restoreRuns, viaPg } from "../../db/lifecycle";
+import { deleteRuns, restoreRuns } from "../../db/lifecycle";
+import { viaPg } from "../../db/sql";
 import { withTransaction } from "../../db/pool";
 import { storeMetrics, type MetricPointInput } from "../metrics";
 import { invalidParameter, MlflowError, runNotFound } from "./errors";
 import { defaultExperiment, getExperiment } from "./experiments";
 import { getRunJson } from "./read";
-import { DEFAULT_EXPERIMENT_ID, experimentJson, FROM_MLFLOW_STATUS, lastWins, UUID, type KeyValue, type MlflowStatus, type Status } from "./shapes";
+import { DEFAULT_EXPERIMENT_ID, experimentJson, FROM_MLFLOW_STATUS, lastWins, UUID, type KeyValue, type MlflowStatus } from "./shapes";
+import { deleteRunTag } from "./sql/delete-run-tag";
+import { insertExternalBaseModel } from "./sql/insert-external-base-model";
+import { insertRun } from "./sql/insert-run";
+import { selectBaseModelId } from "./sql/select-base-model-id";
+import { selectRunForUpdate, type LockedRun } from "./sql/select-run-for-update";
+import { selectRunParams } from "./sql/select-run-params";
+import { updateRunStatus } from "./sql/update-run-status";
+import { updateRunWellKnownColumns } from "./sql/update-run-well-known-columns";
+import { upsertRunAttributes } from "./sql/upsert-run-attributes";
 
 export const DEFAULT_BASE_MODEL = "external";
 
-interface RunRow {
-  id: string;
-  experimentId: string | null;
-  status: Status;
-  runnerId: string | null;
-  config: Record<string, unknown> | null;
-  createdAt: Date;
-  startedAt: Date | null;
-  finishedAt: Date | null;
-  deletedAt: Date | null;
-}
-
 // ---- runs ------------------------------------------------------------------------------------
 
-const RUN_COLUMNS = `"id", "experimentId", "status", "runnerId", "config", "createdAt", "startedAt", "finishedAt", "deletedAt"`;
-
-async function lockRun(client: pg.ClientBase, runId: string): Promise<RunRow> {
+async function lockRun(client: pg.ClientBase, runId: string): Promise<LockedRun> {
   if (!UUID.test(runId)) throw runNotFound(runId);
-  const { rows } = await client.query<RunRow>(`SELECT ${RUN_COLUMNS} FROM "Run" WHERE "id" = $1 FOR UPDATE`, [runId]);
-  if (!rows[0]) throw runNotFound(runId);
-  return rows[0];
+  const run = await selectRunForUpdate(viaPg(client), runId);
+  if (!run) throw runNotFound(runId);
+  return run;
 }
 
 /** MLflow's rule: a deleted run takes no more writes until it is restored. */
-async function lockActiveRun(client: pg.ClientBase, runId: string): Promise<RunRow> {
+async function lockActiveRun(client: pg.ClientBase, runId: string): Promise<LockedRun> {
   const run = await lockRun(client, runId);
   if (run.deletedAt) throw invalidParameter(`The run ${run.id} must be in the 'active' state. Current state is deleted.`);
   return run;
@@ -72,29 +68,22 @@ export async function createRun(db: pg.Pool, input: CreateRunInput) {
     const tags = lastWins(input.tags);
     const wk = wellKnown(tags);
     const baseModelId = await baseModelIdFor(client, wk.base_model ?? DEFAULT_BASE_MODEL);
-    const { rows } = await client.query<RunRow>(
-      `INSERT INTO "Run" ("experimentId", "baseModelId", "rewardMethod", "task", "datasetSize", "seed", "config", "status",
-                          "totalSteps", "startedAt")
-       VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, 'RUNNING', $8, to_timestamp($9::float8 / 1000.0))
-       RETURNING ${RUN_COLUMNS}`,
-      [
-        experiment.experiment_id,
-        baseModelId,
-        wk.reward_method ?? "external",
-        wk.task ?? "external",
-        intOr(wk.dataset_size, 0),
-        intOr(wk.seed, 0),
-        JSON.stringify({ source: "mlflow", runName: input.runName ?? null, userId: input.userId ?? null }),
-        intOr(wk.total_steps, 0),
-        input.startTime ?? Date.now(),
-      ],
-    );
-    const run = rows[0]!;
+    const runId = await insertRun(viaPg(client), {
+      experimentId: experiment.experiment_id,
+      baseModelId,
+      rewardMethod: wk.reward_method ?? "external",
+      task: wk.task ?? "external",
+      datasetSize: intOr(wk.dataset_size, 0),
+      seed: intOr(wk.seed, 0),
+      config: { source: "mlflow", runName: input.runName ?? null, userId: input.userId ?? null },
+      totalSteps: intOr(wk.total_steps, 0),
+      startTime: input.startTime ?? Date.now(),
+    });
     const allTags = [...tags];
     if (input.runName && !tags.some((t) => t.key === "mlflow.runName")) allTags.push({ key: "mlflow.runName", value: input.runName });
     if (input.userId && !tags.some((t) => t.key === "mlflow.user")) allTags.push({ key: "mlflow.user", value: input.userId });
-    await upsertAttributes(client, run.id, "tag", allTags);
-    return getRunJson(client, run.id);
+    await upsertAttributes(client, runId, "tag", allTags);
+    return getRunJson(client, runId);
   });
 }
 
@@ -114,14 +103,7 @@ export async function updateRun(db: pg.Pool, input: UpdateRunInput) {
     const run = await lockActiveRun(client, input.runId);
     const next = input.status ? FROM_MLFLOW_STATUS[input.status] : undefined;
     if (next && run.runnerId === null) {
-      const terminal = next !== "RUNNING";
-      const { rows } = await client.query<RunRow>(
-        `UPDATE "Run" SET "status" = $2::"RunStatus",
-           "finishedAt" = CASE WHEN $3::boolean THEN to_timestamp(COALESCE($4::float8, extract(epoch FROM now()) * 1000) / 1000.0) END
-         WHERE "id" = $1 RETURNING ${RUN_COLUMNS}`,
-        [run.id, next, terminal, input.endTime ?? null],
-      );
-      Object.assign(run, rows[0]);
+      await updateRunStatus(viaPg(client), run.id, next, next !== "RUNNING", input.endTime ?? null);
     }
     if (input.runName !== undefined) await upsertAttributes(client, run.id, "tag", [{ key: "mlflow.runName", value: input.runName }]);
     return { run_info: (await getRunJson(client, run.id)).info };
@@ -160,11 +142,7 @@ async function logParams(client: pg.ClientBase, runId: string, params: KeyValue[
     }
     seen.set(p.key, p.value);
   }
-  const { rows } = await client.query<KeyValue>(
-    `SELECT "key", "value" FROM "RunAttribute" WHERE "runId" = $1 AND "kind" = 'param' AND "key" = ANY($2::text[])`,
-    [runId, [...seen.keys()]],
-  );
-  for (const r of rows) {
+  for (const r of await selectRunParams(viaPg(client), runId, [...seen.keys()])) {
     if (r.value !== seen.get(r.key)) {
       throw invalidParameter(
         `Changing param values is not allowed. Param with key='${r.key}' was already logged with value='${r.value}' for run ID='${runId}'. Attempted logging new value '${seen.get(r.key)}'.`,
@@ -176,12 +154,7 @@ async function logParams(client: pg.ClientBase, runId: string, params: KeyValue[
 
 async function upsertAttributes(client: pg.ClientBase, runId: string, kind: "param" | "tag", items: KeyValue[]): Promise<void> {
   if (items.length === 0) return;
-  await client.query(
-    `INSERT INTO "RunAttribute" ("runId", "kind", "key", "value")
-     SELECT $1, $2, k, v FROM unnest($3::text[], $4::text[]) AS t(k, v)
-     ON CONFLICT ("runId", "kind", "key") DO UPDATE SET "value" = EXCLUDED."value"`,
-    [runId, kind, items.map((i) => i.key), items.map((i) => i.value)],
-  );
+  await upsertRunAttributes(viaPg(client), runId, kind, items);
 }
 
 // ---- lifecycle (server/db/lifecycle.ts holds the rule; the dashboard uses the same) ------------
@@ -203,8 +176,7 @@ export async function restoreRun(db: pg.Pool, runId: string): Promise<void> {
 export async function deleteTag(db: pg.Pool, runId: string, key: string): Promise<void> {
   await withTransaction(db, async (client) => {
     const run = await lockActiveRun(client, runId);
-    const { rowCount } = await client.query(`DELETE FROM "RunAttribute" WHERE "runId" = $1 AND "kind" = 'tag' AND "key" = $2`, [run.id, key]);
-    if (!rowCount) throw new MlflowError("RESOURCE_DOES_NOT_EXIST", `No tag with name: ${key} in run with id ${run.id}`);
+    if (!(await deleteRunTag(viaPg(client), run.id, key))) throw new MlflowError("RESOURCE_DOES_NOT_EXIST", `No tag with name: ${key} in run with id ${run.id}`);
   });
 }
 
@@ -235,24 +207,20 @@ async function applyWellKnown(client: pg.ClientBase, runId: string, items: KeyVa
     const n = v === undefined ? Number.NaN : intOr(v, Number.NaN);
     return Number.isNaN(n) ? null : n;
   };
-  await client.query(
-    `UPDATE "Run" SET
-       "baseModelId" = COALESCE($2, "baseModelId"), "rewardMethod" = COALESCE($3, "rewardMethod"), "task" = COALESCE($4, "task"),
-       "datasetSize" = COALESCE($5, "datasetSize"), "seed" = COALESCE($6, "seed"), "totalSteps" = COALESCE($7, "totalSteps")
-     WHERE "id" = $1`,
-    [runId, baseModelId, wk.reward_method ?? null, wk.task ?? null, int(wk.dataset_size), int(wk.seed), int(wk.total_steps)],
-  );
+  await updateRunWellKnownColumns(viaPg(client), runId, {
+    baseModelId,
+    rewardMethod: wk.reward_method ?? null,
+    task: wk.task ?? null,
+    datasetSize: int(wk.dataset_size),
+    seed: int(wk.seed),
+    totalSteps: int(wk.total_steps),
+  });
 }
 
 /** The BaseModel of that name; an unknown name is registered as an external model. */
 async function baseModelIdFor(client: pg.ClientBase, name: string): Promise<string> {
   const trimmed = name.trim().slice(0, 200) || DEFAULT_BASE_MODEL;
-  await client.query(
-    `INSERT INTO "BaseModel" ("name", "family", "description", "paramCount", "architecture", "external")
-     VALUES ($1, 'external', 'Registered by the MLflow ingestion API for runs of an outside trainer.', 0, '{}'::jsonb, true)
-     ON CONFLICT ("name") DO NOTHING`,
-    [trimmed],
-  );
-  const { rows } = await client.query<{ id: string }>(`SELECT "id" FROM "BaseModel" WHERE "name" = $1`, [trimmed]);
-  return rows[0]!.id;
+  const sql = viaPg(client);
+  await insertExternalBaseModel(sql, trimmed);
+  return (await selectBaseModelId(sql, trimmed))!;
 }

@@ -1,6 +1,6 @@
 // GET /api/export/leaderboard.csv?protocol=KEY : the leaderboard of one training protocol as shown
 // on /leaderboard (the default protocol without the parameter), intervals and predictors included.
-import { getPrisma } from "@/server/db/prisma";
+import { getPrisma } from "@/server/db/clients";
 import { leaderboardQuerySchema } from "@/server/schemas/leaderboard";
 import { LEADERBOARD_CSV_HEADER, leaderboardRows, toCsv } from "@/server/services/csv";
 import { csvDocument, parseExportQuery } from "@/server/services/csv-route";

@@ -1,5 +1,5 @@
 // GET /api/export/metrics.csv?runs=id1,id2[&key=metric] : full, unsampled metric history in long format.
-import { getDashboardPool } from "@/server/services/dashboard-pool";
+import { getDashboardPool } from "@/server/db/clients";
 import { METRIC_CSV_HEADER, metricExportInput, metricRowBatches } from "@/server/services/csv";
 import { csvDownload, parseExportQuery } from "@/server/services/csv-route";
 

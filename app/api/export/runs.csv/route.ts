@@ -1,5 +1,5 @@
 // GET /api/export/runs.csv?status=&baseModel=&method=&experiment=&tag= : the runs table as filtered.
-import { getDashboardPool } from "@/server/services/dashboard-pool";
+import { getDashboardPool } from "@/server/db/clients";
 import { RUNS_CSV_HEADER, runRowBatches, runsExportInput } from "@/server/services/csv";
 import { csvDownload, parseExportQuery } from "@/server/services/csv-route";
 

@@ -1,1 +1,0 @@
-export const SELECT_BASE_MODEL = `SELECT "name", "external", "artifactPath" FROM "BaseModel" WHERE "id" = $1`;
