@@ -33,7 +33,8 @@ async function main(argv: string[]): Promise<void> {
       batchPoints: Math.floor(values.batchPoints),
       dryRun: values.dryRun,
       onProgress: (p) => {
-        if (Date.now() - lastPrint < 1_000 && p.runsDone < p.runsTotal) return;
+        // At most a line a second; the last one is the summary below.
+        if (Date.now() - lastPrint < 1_000 || p.runsDone === p.runsTotal) return;
         lastPrint = Date.now();
         const left = p.secondsLeft === null ? "" : `, about ${Math.ceil(p.secondsLeft)} s left`;
         log(`run ${Math.min(p.runsDone + 1, p.runsTotal)} of ${p.runsTotal}: ${p.pointsDone} of ${p.pointsTotal} points removed${left}`);
