@@ -13,6 +13,11 @@ import { applyMigrations } from "../server/db/migrate";
 import { OWN_PG_PORTS } from "../scripts/lib/ports";
 import { startOwnTestDatabase } from "../testing/database";
 import { insertBaseModel, insertRun } from "../testing/fixtures";
+import { lockOwnedRun } from "../runner/sql/lock-owned-run";
+import { viaPg } from "../server/db/sql";
+
+/** The runner that owns the buffered path's run, so its fence passes as a live runner's does. */
+const BENCH_RUNNER = "bench-runner";
 
 const POINTS = Number(process.env.BENCH_POINTS ?? 500_000);
 const KEYS = ["train/reward_accuracy", "train/label_accuracy", "actor/entropy", "actor/kl_ref", "actor/pg_loss", "actor/grad_norm", "actor/lr", "perf/step_seconds", "response/length_mean", "val/accuracy"];
@@ -106,10 +111,13 @@ async function main() {
       }));
     }), lastCpu]);
 
-    // 3. The runner's path: per-step records into the buffered writer, flushed in the background.
+    // 3. The runner's path: per-step records into the buffered writer, flushed in the background, each
+    // batch fenced on the run's owner as the runner does (runner/runner.ts).
     const bufRun = await newRun();
     runs.push(bufRun);
-    const writer = new BufferedMetricWriter(pool, { flushIntervalMs: 100 });
+    await pool.query(`INSERT INTO "Runner" ("id", "host", "pid", "devices", "slots") VALUES ($1, 'bench', 0, '{cpu}', 1) ON CONFLICT DO NOTHING`, [BENCH_RUNNER]);
+    await pool.query(`UPDATE "Run" SET "status" = 'RUNNING', "runnerId" = $2 WHERE "id" = $1`, [bufRun, BENCH_RUNNER]);
+    const writer = new BufferedMetricWriter(pool, { flushIntervalMs: 100, fence: (client, runId) => lockOwnedRun(viaPg(client), runId, BENCH_RUNNER) });
     results.push(["BufferedMetricWriter, per-step adds (runner path)", POINTS, await time(async () => {
       for (let i = 0; i < all.length; i += KEYS.length) writer.addPoints(bufRun, all.slice(i, i + KEYS.length));
       await writer.close();
@@ -169,6 +177,7 @@ async function main() {
     await pool.query(`DELETE FROM "Run" WHERE id = ANY($1)`, [runs]).catch(() => {});
     await pool.query(`DELETE FROM "BaseModel" WHERE id = $1`, [baseModelId]).catch(() => {});
     await pool.query(`DELETE FROM "ApiToken" WHERE name = 'bench'`).catch(() => {});
+    await pool.query(`DELETE FROM "Runner" WHERE id = $1`, [BENCH_RUNNER]).catch(() => {});
     if (db) await db.close();
     else await pool.end();
   }
