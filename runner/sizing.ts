@@ -1,9 +1,10 @@
 // How many runs one runner should train at once on this machine. Small policies use many cores
 // poorly, so several one-thread runs side by side often do more steps per second than one run with
-// every core; whether they do here is measured, not assumed: the engine's benchmark iteration
+// every core; whether they do here is measured, not assumed: the engine's timed iteration
 // (runner/engine/cli/time-iteration.ts: bench:engine's without PyTorch, the default model's size and
-// batch) once with one process on all cores, then as many processes at once as the candidate has slots. The faster one wins, by a margin, else one
-// slot. The result is kept per machine (cores, CPU model) so later starts do not measure again.
+// batch) once with one process on all cores, then as many processes at once as the candidate has
+// slots. The faster one wins, by a margin, else one slot. The result is kept per machine (cores, CPU
+// model) so later starts do not measure again.
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import os from "node:os";

@@ -5,6 +5,7 @@
 // with a request id; the log holds one line per unexpected error with that id and the cause.
 import { randomUUID } from "node:crypto";
 import { isTransientDbError, toError } from "./ingest/errors";
+import { findUnstorableText } from "./schemas/storable-text";
 
 export type ErrorCode = "INVALID_INPUT" | "NOT_FOUND" | "UNAUTHENTICATED" | "FORBIDDEN" | "CONFLICT" | "UNAVAILABLE" | "INTERNAL";
 
@@ -41,6 +42,12 @@ export function invalidInput(fieldErrors: FieldErrors): AppError {
     .map(([field, messages]) => `${field}: ${messages.join("; ")}`)
     .join("; ");
   return new AppError("INVALID_INPUT", message, fieldErrors);
+}
+
+/** The input error for text Postgres cannot store anywhere in `input`, or null when all of it can be stored. */
+export function unstorableInput(input: unknown): AppError | null {
+  const bad = findUnstorableText(input);
+  return bad ? invalidInput({ [bad.field]: [`${bad.path} ${bad.problem}`] }) : null;
 }
 
 export const DATABASE_UNREACHABLE = "The database is unreachable; retry shortly";

@@ -5,8 +5,7 @@ import { initTRPC, TRPCError, type TRPC_ERROR_CODE_KEY } from "@trpc/server";
 import superjson from "superjson";
 import { ZodError, z } from "zod";
 import { getPrisma } from "../db/clients";
-import { AppError, invalidInput, toClientError, type ErrorCode } from "../errors";
-import { findUnstorableText } from "../schemas/storable-text";
+import { AppError, toClientError, unstorableInput, type ErrorCode } from "../errors";
 
 // 1. Context: what every procedure can reach.
 export async function createTRPCContext(opts: { headers: Headers }) {
@@ -53,8 +52,8 @@ function describeZodError(err: ZodError): string {
 // parser runs; after it, any error a procedure throws reaches the client as its domain message,
 // "database unreachable" (503) or a generic message with a request id.
 const errorPath = t.middleware(async ({ path, getRawInput, next }) => {
-  const unstorable = findUnstorableText(await getRawInput());
-  if (unstorable) throw fromAppError(invalidInput({ [unstorable.field]: [`${unstorable.path} ${unstorable.problem}`] }));
+  const unstorable = unstorableInput(await getRawInput());
+  if (unstorable) throw fromAppError(unstorable);
   const result = await next();
   if (result.ok) return result;
   const { error } = result;

@@ -5,8 +5,7 @@
 // way to take the 200 back), and it is logged.
 import "server-only";
 import { z } from "zod";
-import { HTTP_STATUS, invalidInput, toClientError, type AppError } from "../errors";
-import { findUnstorableText } from "../schemas/storable-text";
+import { HTTP_STATUS, invalidInput, toClientError, unstorableInput, type AppError } from "../errors";
 import { csvResponse, csvStream } from "./csv";
 
 function errorResponse(err: AppError): Response {
@@ -16,8 +15,8 @@ function errorResponse(err: AppError): Response {
 /** The query parameters as `schema` reads them, or the 400 response that says why not. */
 export function parseExportQuery<S extends z.ZodType>(req: Request, schema: S): { data: z.output<S> } | { response: Response } {
   const params = Object.fromEntries(new URL(req.url).searchParams);
-  const unstorable = findUnstorableText(params);
-  if (unstorable) return { response: errorResponse(invalidInput({ [unstorable.field]: [`${unstorable.path} ${unstorable.problem}`] })) };
+  const unstorable = unstorableInput(params);
+  if (unstorable) return { response: errorResponse(unstorable) };
   const parsed = schema.safeParse(params);
   if (!parsed.success) {
     const fieldErrors = Object.fromEntries(

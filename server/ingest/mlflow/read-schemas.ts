@@ -4,6 +4,7 @@
 // 25000; experiments/list (MLflow 1.x) everything unless max_results, which is capped at 1000.
 // GET endpoints get every field as a string, so integers and view types accept strings too.
 import { z } from "zod";
+import { expect, int64 } from "./schemas";
 
 export const VIEW_TYPES = ["ACTIVE_ONLY", "DELETED_ONLY", "ALL"] as const;
 export type ViewType = (typeof VIEW_TYPES)[number];
@@ -15,17 +16,7 @@ export const DEFAULT_EXPERIMENTS_PER_PAGE = 1000;
 export const MAX_LIST_EXPERIMENTS = 1000;
 export const MAX_HISTORY_PER_PAGE = 25_000;
 
-/** A missing field keeps zod's message (parseRequest reports it as missing); a wrong type says what it must be. */
-const typed = (type: string) => ({ error: (iss: { input?: unknown }) => (iss.input === undefined ? undefined : `must be ${type}`) });
-
-const integer = z.union([z.number(), z.string()], typed("an integer")).transform((v, ctx) => {
-  const n = typeof v === "number" ? v : /^\s*-?\d+\s*$/.test(v) ? Number(v) : Number.NaN;
-  if (!Number.isSafeInteger(n)) {
-    ctx.addIssue({ code: "custom", message: `must be an integer (got ${JSON.stringify(v).slice(0, 40)})` });
-    return z.NEVER;
-  }
-  return n;
-});
+const integer = int64();
 
 /** MLflow's words for an out-of-range max_results, reported without a field prefix. */
 function maxResultsWithin(max: number) {
@@ -38,7 +29,7 @@ function maxResultsWithin(max: number) {
 }
 
 // protobuf's JSON mapping writes enums by name; numbers (ACTIVE_ONLY = 1) are accepted too.
-const viewType = z.union([z.string(), z.number()], typed(`one of ${VIEW_TYPES.join(", ")}`)).transform((v, ctx): ViewType => {
+const viewType = z.union([z.string(), z.number()], expect(`one of ${VIEW_TYPES.join(", ")}`)).transform((v, ctx): ViewType => {
   const s = String(v).trim().toUpperCase();
   const found = /^[123]$/.test(s) ? VIEW_TYPES[Number(s) - 1] : VIEW_TYPES.find((t) => t === s);
   if (!found) {
@@ -48,10 +39,10 @@ const viewType = z.union([z.string(), z.number()], typed(`one of ${VIEW_TYPES.jo
   return found;
 });
 
-const pageToken = z.string(typed("a string")).max(400, "must be at most 400 characters").optional();
-const filter = z.string(typed("a string")).max(10_000, "must be at most 10000 characters").optional();
+const pageToken = z.string(expect("a string")).max(400, "must be at most 400 characters").optional();
+const filter = z.string(expect("a string")).max(10_000, "must be at most 10000 characters").optional();
 const orderBy = z
-  .array(z.string(typed("a string")).max(1000, "must be at most 1000 characters"), typed("an array of strings"))
+  .array(z.string(expect("a string")).max(1000, "must be at most 1000 characters"), expect("an array of strings"))
   .max(20, "at most 20 order_by entries")
   .optional()
   .default([]);
@@ -61,8 +52,8 @@ export const runsSearchSchema = z
     experiment_ids: z
       .array(
         // Some clients send MLflow's numeric ids as numbers.
-        z.union([z.string(), z.number().int()], typed("a string")).transform(String).pipe(z.string().max(64, "must be at most 64 characters")),
-        typed("an array of strings"),
+        z.union([z.string(), z.number().int()], expect("a string")).transform(String).pipe(z.string().max(64, "must be at most 64 characters")),
+        expect("an array of strings"),
       )
       .max(1000, "at most 1000 experiment ids")
       .optional()
@@ -79,7 +70,7 @@ export const runsSearchSchema = z
 /** run_id / run_uuid are checked by runsGetSchema (schemas.ts); these are the other fields. */
 export const metricHistorySchema = z
   .object({
-    metric_key: z.string(typed("a string")).min(1, "must not be empty").max(250, "must be at most 250 characters"),
+    metric_key: z.string(expect("a string")).min(1, "must not be empty").max(250, "must be at most 250 characters"),
     max_results: integer.optional(),
     page_token: pageToken,
   })

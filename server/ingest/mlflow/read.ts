@@ -13,7 +13,7 @@ import { offsetToken, readOffsetToken, readStepToken, stepToken } from "./paging
 import type { ViewType } from "./read-schemas";
 import { EXPERIMENT_SEARCH, parseFilter, parseOrderBy, RUN_SEARCH } from "./search-filter";
 import { getExperiment } from "./experiments";
-import { DEFAULT_EXPERIMENT_ID, experimentJson, jsonDouble, TO_MLFLOW_STATUS, type KeyValue } from "./shapes";
+import { DEFAULT_EXPERIMENT_ID, experimentJson, jsonDouble, TO_MLFLOW_STATUS, UUID, type KeyValue } from "./shapes";
 import { listExperiments as listExperimentRows } from "./sql/list-experiments";
 import { searchExperiments as searchExperimentRows } from "./sql/search-experiments";
 import { searchRuns as searchRunIds } from "./sql/search-runs";
@@ -23,7 +23,6 @@ import { selectRunAttributes } from "./sql/select-run-attributes";
 import { selectRunExists } from "./sql/select-run-exists";
 import { selectRuns, type RunInfoRow } from "./sql/select-runs";
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface MetricJson {
   key: string;

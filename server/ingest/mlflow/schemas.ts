@@ -16,7 +16,7 @@ const INT32_MAX = 2 ** 31 - 1;
 const MISSING = "__missing__";
 
 /** zod error option: a missing field is reported as MLflow does, a wrong type as "must be <type>". */
-const expect = (type: string) => ({
+export const expect = (type: string) => ({
   error: (iss: { input?: unknown }) => (iss.input === undefined ? MISSING : `must be ${type}`),
 });
 
@@ -41,12 +41,12 @@ export const doubleSchema = z.union([z.number(), z.string()], expect("a number")
   return n;
 });
 
-/** An int64 as MLflow sends it: a JSON integer or a decimal string. */
-const int64 = (what: string) =>
+/** An int64 as MLflow sends it: a JSON integer or a decimal string; `what` names it in the message. */
+export const int64 = (what?: string) =>
   z.union([z.number(), z.string()], expect("an integer")).transform((v, ctx) => {
     const n = typeof v === "number" ? v : /^-?\d+$/.test(v.trim()) ? Number(v) : Number.NaN;
     if (!Number.isSafeInteger(n)) {
-      ctx.addIssue({ code: "custom", message: `${what} must be an integer (got ${JSON.stringify(v)})` });
+      ctx.addIssue({ code: "custom", message: `${what ? `${what} ` : ""}must be an integer (got ${JSON.stringify(v)})` });
       return z.NEVER;
     }
     return n;
