@@ -11,7 +11,8 @@ Times one full URLVR iteration, the same work the TypeScript/onnxruntime engine 
       engine runs it every KL_METRIC_EVERY = 10 steps for the actor/kl_ref metric, so one
       iteration counts a tenth of it;
   (c) GRPO loss (clipped ratio, k3 KL to the reference, token-mean over response tokens, random
-      advantages), backward, global-norm clip, AdamW step.
+      advantages), backward, global-norm clip, AdamW step; with --micro-batch-tokens N the
+      backward runs slice by slice as the engine's CPU update does (gradient accumulation).
 
 Model: GPT-2 style pre-LN transformer exactly as in the engine spec (parameter names and shapes of
 `paramShapes`, weights stored [in, out] so every projection is `x @ W + b`), tanh GELU, untied head.
@@ -233,30 +234,41 @@ def score(model, params, tokens, response_start, temperature):
 
 
 def grpo_step(model, params, optimizer, tokens, response_start, response_mask, old_logprobs,
-              ref_logprobs, advantages, clip_eps, kl_coef, max_grad_norm, temperature):
+              ref_logprobs, advantages, clip_eps, kl_coef, max_grad_norm, temperature,
+              micro_batch_tokens=None):
+    """One GRPO update. With micro_batch_tokens, the batch is cut into the fewest equal slices of
+    rows holding at most that many tokens each (as the engine cuts it), each slice's share of the
+    token-mean loss is backpropagated on its own, the gradients accumulate, and the global norm is
+    clipped once: the same update to float32 rounding."""
     optimizer.zero_grad(set_to_none=True)
-    logits = model.forward(params, tokens)
-    logp_all = torch.log_softmax(logits[:, response_start - 1:-1] / temperature, dim=-1)  # (B, R, V)
-    logprob = logp_all.gather(-1, tokens[:, response_start:].unsqueeze(-1)).squeeze(-1)  # (B, R)
-    ratio = torch.exp(logprob - old_logprobs)
-    adv = advantages.unsqueeze(1)  # (B, 1)
-    pg = -torch.minimum(ratio * adv, ratio.clamp(1 - clip_eps, 1 + clip_eps) * adv)
-    d = ref_logprobs - logprob
-    kl = torch.exp(d) - d - 1  # k3 estimator
+    b, t = tokens.shape
+    k = 1 if micro_batch_tokens is None else min(b, max(1, math.ceil(b * t / micro_batch_tokens)))
     n = response_mask.sum()
-    pg_loss = (pg * response_mask).sum() / n  # token-mean over every response token of the batch
-    kl_mean = (kl * response_mask).sum() / n
-    loss = pg_loss + kl_coef * kl_mean
-    loss.backward()
+    sums = {"pg": 0.0, "kl": 0.0, "entropy": 0.0, "clip": 0.0}
+    for rows in torch.tensor_split(torch.arange(b, device=tokens.device), k):
+        lo, hi = int(rows[0]), int(rows[-1]) + 1
+        tok, mask = tokens[lo:hi], response_mask[lo:hi]
+        logits = model.forward(params, tok)
+        logp_all = torch.log_softmax(logits[:, response_start - 1:-1] / temperature, dim=-1)  # (b, R, V)
+        logprob = logp_all.gather(-1, tok[:, response_start:].unsqueeze(-1)).squeeze(-1)  # (b, R)
+        ratio = torch.exp(logprob - old_logprobs[lo:hi])
+        adv = advantages[lo:hi].unsqueeze(1)  # (b, 1)
+        pg = -torch.minimum(ratio * adv, ratio.clamp(1 - clip_eps, 1 + clip_eps) * adv)
+        d = ref_logprobs[lo:hi] - logprob
+        kl = torch.exp(d) - d - 1  # k3 estimator
+        pg_sum, kl_sum = (pg * mask).sum(), (kl * mask).sum()
+        ((pg_sum + kl_coef * kl_sum) / n).backward()  # this slice's share of the batch's token mean
+        with torch.no_grad():  # the diagnostics the engine's grpoStep reports too
+            lp = logp_all.detach()
+            sums["pg"] += pg_sum.item()
+            sums["kl"] += kl_sum.item()
+            sums["entropy"] += ((-(lp.exp() * lp).sum(-1)) * mask).sum().item()
+            sums["clip"] += ((((ratio.detach() - 1).abs() > clip_eps).float()) * mask).sum().item()
     grad_norm = torch.nn.utils.clip_grad_norm_(list(params.values()), max_grad_norm)
     optimizer.step()
-    with torch.no_grad():  # the diagnostics the engine's grpoStep reports too
-        lp = logp_all.detach()
-        entropy = ((-(lp.exp() * lp).sum(-1)) * response_mask).sum() / n
-        clipped = ((ratio.detach() - 1).abs() > clip_eps).float()
-        clip_frac = (clipped * response_mask).sum() / n
-    return {"loss": loss.item(), "pg_loss": pg_loss.item(), "kl": kl_mean.item(),
-            "grad_norm": float(grad_norm), "entropy": entropy.item(), "clip_frac": clip_frac.item()}
+    n = n.item()
+    return {"loss": (sums["pg"] + kl_coef * sums["kl"]) / n, "pg_loss": sums["pg"] / n, "kl": sums["kl"] / n,
+            "grad_norm": float(grad_norm), "entropy": sums["entropy"] / n, "clip_frac": sums["clip"] / n}
 
 
 def make_optimizer(params, lr):
@@ -296,6 +308,28 @@ def self_check(model, params, generator):
           f"sdpa={'yes' if SDPA else 'no'})", file=sys.stderr)
 
 
+def micro_batch_check(model, params, generator):
+    """grpo_step cut into micro-batches must give the whole-batch gradient. Raises on mismatch."""
+    dev = params["wte"].device
+    b, plen, new = 8, 4, 7
+    tokens = torch.randint(FIRST_CHAR_TOKEN, params["wte"].shape[0], (b, 1 + plen + new), generator=generator, device=dev)
+    tokens[:, 0] = BOS
+    mask = (torch.rand(b, new, generator=generator, device=dev) > 0.2).float()
+    old, ref = (-2 + 0.3 * torch.randn(b, new, generator=generator, device=dev) for _ in range(2))
+    adv = torch.randn(b, generator=generator, device=dev)
+    grads, stats = [], []
+    for micro in (None, 30):  # 8 rows x 12 tokens: 30 per slice cuts them into 4 slices
+        p = {k: v.detach().clone().requires_grad_(True) for k, v in params.items()}
+        stats.append(grpo_step(model, p, make_optimizer(p, 0.0), tokens, 1 + plen, mask, old, ref, adv,
+                               0.2, 0.1, 1e9, 1.0, micro))
+        grads.append(torch.cat([v.grad.flatten() for v in p.values()]))
+    worst = (grads[0] - grads[1]).abs().max().item() / max(grads[0].abs().max().item(), 1e-12)
+    if worst > 1e-4 or abs(stats[0]["loss"] - stats[1]["loss"]) > 1e-5:
+        raise SystemExit(f"micro-batch check failed: relative gradient difference {worst:.2e}, "
+                         f"loss {stats[0]['loss']} against {stats[1]['loss']}")
+    print(f"micro-batch check ok (relative gradient difference {worst:.2e})", file=sys.stderr)
+
+
 def set_blas_threads(n):
     """Debian's torch links the system BLAS (OpenBLAS) without telling it about torch's OpenMP pool,
     so on a small machine both pools spin on the same cores. Returns the count set, or None when
@@ -332,6 +366,8 @@ def parse_args(argv):
     ap.add_argument("--clip-eps", type=float, default=0.2)
     ap.add_argument("--kl-coef", type=float, default=0.001)
     ap.add_argument("--max-grad-norm", type=float, default=1.0)
+    ap.add_argument("--micro-batch-tokens", type=int, default=None,
+                    help="cut the update into slices of at most this many tokens (default: one pass)")
     ap.add_argument("--compile", action="store_true",
                     help="wrap the full forward in torch.compile (torch >= 2, needs a C compiler)")
     ap.add_argument("--no-check", action="store_true", help="skip the KV-cache self-check")
@@ -364,6 +400,7 @@ def main(argv=None):
     optimizer = make_optimizer(params, a.lr)
     if not a.no_check:
         self_check(model, params, gen)
+        micro_batch_check(model, params, gen)
     if a.compile:
         if not hasattr(torch, "compile"):
             raise SystemExit(f"--compile: torch {torch.__version__} has no torch.compile")
@@ -399,7 +436,7 @@ def main(argv=None):
         advantages = torch.randn(b, generator=gen, device=dev)
         stats = grpo_step(model, params, optimizer, tokens, response_start, response_mask,
                           old_logprob, ref_logprob.clone(), advantages,
-                          a.clip_eps, a.kl_coef, a.max_grad_norm, a.temperature)
+                          a.clip_eps, a.kl_coef, a.max_grad_norm, a.temperature, a.micro_batch_tokens)
         sync()
         t3 = time.perf_counter()
         total = (t1 - t0) + (t2 - t1) / KL_METRIC_EVERY + (t3 - t2)
@@ -429,7 +466,8 @@ def main(argv=None):
                    "heads": a.heads, "prompts": a.prompts, "group": a.group,
                    "prompt_length": a.prompt_length, "new_tokens": a.new_tokens,
                    "seq_len": seq_len, "params": n_params, "warmup": a.warmup,
-                   "blas_threads": blas_threads, "sdpa": SDPA is not None, "compile": a.compile},
+                   "blas_threads": blas_threads, "sdpa": SDPA is not None, "compile": a.compile,
+                   "micro_batch_tokens": a.micro_batch_tokens},
     }))
 
 

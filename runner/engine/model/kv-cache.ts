@@ -34,7 +34,15 @@ export interface CacheShape {
   dtype: "float32" | "float64";
 }
 
-/** Host buffers (n, H, cap, D) per layer; capacity grows in chunks, so attention spans few empty columns. */
+/**
+ * Host buffers (n, H, cap, D) per layer; capacity grows in chunks, so attention spans few empty
+ * columns. Each buffer is allocated once, at the largest capacity the call can reach, and the
+ * graphs read a view of its first n x H x cap x D values: growing re-spaces the rows in place and
+ * dropping finished rows moves the kept ones down, so a decode loop allocates nothing (copying
+ * into fresh buffers was 5% of a training step's CPU profile, and more than half of its garbage
+ * collection). Columns past a row's filled ones may hold stale keys and values: the key mask hides
+ * them, a masked score's weight is exactly 0, and the sampled tokens are the same bit for bit.
+ */
 export class HostKvCache implements KvCache {
   private static readonly GROW = 8;
   private readonly ks: Floats[] = [];
@@ -54,31 +62,34 @@ export class HostKvCache implements KvCache {
 
   fromPrefill(out: Feeds, promptMask: Uint8Array, L: number): void {
     const { heads: H, headSize: D } = this.s;
-    this.cap = L + Math.min(HostKvCache.GROW, Math.max(this.maxNewTokens - 1, 1));
+    // The decode calls feed back at most maxNewTokens - 1 tokens; capacity grows GROW at a time.
+    const fed = Math.max(this.maxNewTokens - 1, 1), grow = HostKvCache.GROW;
+    this.cap = L + Math.min(grow, fed);
+    const maxCap = this.cap + Math.ceil(Math.max(fed - (this.cap - L), 0) / grow) * grow;
     this.L = L;
     this.keyMask = new Uint8Array(this.n * this.cap);
     for (let b = 0; b < this.n; b++) this.keyMask.set(promptMask.subarray(b * L, (b + 1) * L), b * this.cap);
     for (let l = 0; l < this.s.depth; l++) {
-      this.ks.push(this.alloc(this.n * H * D * this.cap));
-      this.vs.push(this.alloc(this.n * H * D * this.cap));
+      this.ks.push(this.alloc(this.n * H * D * maxCap));
+      this.vs.push(this.alloc(this.n * H * D * maxCap));
       this.put(l, out, L, 0);
     }
   }
 
   decodeFeeds(keep: number[] | null): Feeds {
-    if (keep) this.rebuild(keep, this.cap);
+    if (keep) this.compact(keep);
     const { heads: H, headSize: D, dtype } = this.s;
-    const n = this.n, cap = this.cap;
+    const n = this.n, cap = this.cap, size = n * H * cap * D;
     const feeds: Feeds = { keyMask: new ort.Tensor("bool", this.keyMask, [n, cap]) };
     for (let l = 0; l < this.s.depth; l++) {
-      feeds[`cache.${l}.k`] = new ort.Tensor(dtype, this.ks[l] as Float32Array, [n, H, cap, D]);
-      feeds[`cache.${l}.v`] = new ort.Tensor(dtype, this.vs[l] as Float32Array, [n, H, cap, D]);
+      feeds[`cache.${l}.k`] = new ort.Tensor(dtype, this.ks[l]!.subarray(0, size) as Float32Array, [n, H, cap, D]);
+      feeds[`cache.${l}.v`] = new ort.Tensor(dtype, this.vs[l]!.subarray(0, size) as Float32Array, [n, H, cap, D]);
     }
     return feeds;
   }
 
   fromDecode(out: Feeds): void {
-    if (this.L >= this.cap) this.rebuild(null, this.cap + HostKvCache.GROW);
+    if (this.L >= this.cap) this.grow(this.cap + HostKvCache.GROW);
     for (let l = 0; l < this.s.depth; l++) this.put(l, out, 1, this.L);
     for (let i = 0; i < this.n; i++) this.keyMask[i * this.cap + this.L] = 1;
     this.L++;
@@ -92,24 +103,31 @@ export class HostKvCache implements KvCache {
     scatterRows(this.vs[l]!, out[`present.${l}.v`]!.data as Floats, this.n, S, this.s.heads, this.s.headSize, this.cap, at);
   }
 
-  /** Rebuilds the cache with rows `keep` (all when null) and capacity `ncap`, L columns kept. */
-  private rebuild(keep: number[] | null, ncap: number): void {
+  /** Keeps rows `keep` (ascending): each moves down to its new index, which is never above its old one. */
+  private compact(keep: number[]): void {
     const { heads: H, headSize: D } = this.s;
-    const sel = keep ?? Array.from({ length: this.n }, (_, i) => i);
-    const m = sel.length, cap = this.cap, L = this.L;
-    const km = new Uint8Array(m * ncap);
-    for (let j = 0; j < m; j++) km.set(this.keyMask.subarray(sel[j]! * cap, sel[j]! * cap + L), j * ncap);
+    const cap = this.cap, block = H * cap * D;
+    const km = new Uint8Array(keep.length * cap);
+    keep.forEach((b, j) => km.set(this.keyMask.subarray(b * cap, (b + 1) * cap), j * cap));
     this.keyMask = km;
-    for (let l = 0; l < this.s.depth; l++) {
-      for (const arr of [this.ks, this.vs]) {
-        const src = arr[l]!, dst = this.alloc(m * H * D * ncap);
-        for (let j = 0; j < m; j++) {
-          for (let h = 0; h < H; h++) dst.set(src.subarray((sel[j]! * H + h) * cap * D, ((sel[j]! * H + h) * cap + L) * D), (j * H + h) * ncap * D);
-        }
-        arr[l] = dst;
-      }
+    for (const arr of [...this.ks, ...this.vs]) keep.forEach((b, j) => b !== j && arr.copyWithin(j * block, b * block, (b + 1) * block));
+    this.n = keep.length;
+  }
+
+  /**
+   * Capacity ncap with the L filled columns kept: every (row, head) run of cap x D values moves up
+   * to its place at stride ncap, the last first, so no run is overwritten before it has moved.
+   */
+  private grow(ncap: number): void {
+    const { heads: H, headSize: D } = this.s;
+    const cap = this.cap, L = this.L, runs = this.n * H;
+    if (runs * ncap * D > this.ks[0]!.length) throw new Error(`KV cache capacity ${ncap} exceeds its allocation`);
+    const km = new Uint8Array(this.n * ncap);
+    for (let b = 0; b < this.n; b++) km.set(this.keyMask.subarray(b * cap, b * cap + L), b * ncap);
+    this.keyMask = km;
+    for (const arr of [...this.ks, ...this.vs]) {
+      for (let r = runs - 1; r > 0; r--) arr.copyWithin(r * ncap * D, r * cap * D, (r * cap + L) * D);
     }
-    this.n = m;
     this.cap = ncap;
   }
 }

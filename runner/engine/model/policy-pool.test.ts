@@ -4,21 +4,19 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testRandom } from "../onnx/gradcheck";
 import { Rng } from "../util/rng";
-import { BOS, type ModelConfig, type Params, numel, paramShapes } from "./config";
+import { slices } from "./batch-slices";
+import type { ModelConfig } from "./config";
 import { type Policy, createPolicySession } from "./policy";
-import { PolicyPool, slices } from "./policy-pool";
+import { PolicyPool } from "./policy-pool";
+import { randomRow, randomWeights } from "./random-policy";
 
 const seed = Number(process.env.TEST_SEED ?? (Date.now() % 2 ** 31));
 const rnd = testRandom(seed);
 const S = `(seed ${seed})`;
 const cfg: ModelConfig = { vocabSize: 11, context: 24, width: 16, depth: 2, heads: 4 };
 
-function params(): Params {
-  const p: Params = new Map();
-  for (const [n, d] of paramShapes(cfg)) p.set(n, Float32Array.from({ length: numel(d) }, () => (n.endsWith(".g") ? 1 : 0) + 0.3 * rnd.normal()));
-  return p;
-}
-const prompt = (len: number) => [BOS, ...Array.from({ length: len - 1 }, () => 3 + Math.floor(rnd.next() * (cfg.vocabSize - 3)))];
+const params = () => randomWeights(cfg, rnd);
+const prompt = (len: number) => randomRow(cfg, rnd, len);
 
 let pool: PolicyPool;
 let single: Policy;

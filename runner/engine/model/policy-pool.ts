@@ -2,8 +2,7 @@
 // and serves a contiguous slice of every batch, so both cores of a small machine work through the
 // small kernels and the host-side sampling that one multi-threaded session leaves on one core.
 // Sampling: the slices draw from streams forked from the caller's, one per slice. The update: each
-// slice computes its unclipped token-sum gradient, the pool takes their token-weighted mean and
-// clips the global norm here, exactly as the single graph does.
+// slice returns its unclipped gradient and the pool puts them together (batch-slices.ts).
 //
 // Deterministic for a seed and a worker count (the slices and their streams are fixed by both);
 // another worker count samples other streams and sums gradients in another order.
@@ -11,9 +10,11 @@ import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import { Rng } from "../util/rng";
+import { mergeSlices, responseTokens, sliceBatch, slices } from "./batch-slices";
 import { type ModelConfig, type Params, paramShapes } from "./config";
 import type { KvCacheAt } from "./graphs";
-import type { GrpoBatch, GrpoOptions, GrpoResult, PolicyOptions, SampleOptions, TokenScores } from "./policy";
+import type { GrpoBatch, GrpoOptions, GrpoResult } from "./grpo-update";
+import type { PolicyOptions, SampleOptions, TokenScores } from "./policy";
 import type { PoolReply, PoolRequest, PoolWorkerData } from "./policy-worker";
 
 /** What training asks of a policy, served by one Policy or by a PolicyPool. */
@@ -38,19 +39,6 @@ function startWorker(data: PoolWorkerData): Worker {
   const file = new URL("./policy-worker.ts", import.meta.url).href;
   const boot = `const { register } = await import(${JSON.stringify(TSX_API)}); register(); await import(${JSON.stringify(file)});`;
   return new Worker(new URL(`data:text/javascript,${encodeURIComponent(boot)}`), { workerData: data });
-}
-
-/** n rows in k contiguous slices as [start, end) pairs, the first slices one longer when n % k != 0. */
-export function slices(n: number, k: number): Array<[number, number]> {
-  const out: Array<[number, number]> = [];
-  const base = Math.floor(n / k), extra = n % k;
-  let at = 0;
-  for (let i = 0; i < k; i++) {
-    const len = base + (i < extra ? 1 : 0);
-    if (len > 0) out.push([at, at + len]);
-    at += len;
-  }
-  return out;
 }
 
 const toRows = (rows: ArrayLike<number>[]) => rows.map((r) => Array.from(r));
@@ -144,51 +132,19 @@ export class PolicyPool implements TrainingPolicy {
 
   async grpoStep(params: Params, batch: GrpoBatch, o: GrpoOptions): Promise<GrpoResult> {
     const parts = slices(batch.tokens.length, this.workers.length);
-    // Response tokens per slice: the weights of the slices' token means in the batch's token mean.
-    const tokensIn = ([a, b]: [number, number]) => {
-      let n = 0;
-      for (let i = a; i < b; i++) {
-        const mask = batch.responseMask[i]!;
-        for (let t = 1; t < mask.length; t++) n += mask[t]!;
-      }
-      return n;
-    };
-    const weights = parts.map(tokensIn);
-    const total = weights.reduce((x, y) => x + y, 0);
     const results = await Promise.all(
-      parts.map(([a, b], i) =>
-        this.call<GrpoResult>(this.workers[i]!, {
+      parts.map((part, i) => {
+        const b = sliceBatch(batch, part);
+        return this.call<GrpoResult>(this.workers[i]!, {
           kind: "grpo",
           params,
-          batch: {
-            tokens: toRows(batch.tokens.slice(a, b)),
-            responseMask: toRows(batch.responseMask.slice(a, b)),
-            oldLogprobs: toRows(batch.oldLogprobs.slice(a, b)),
-            refLogprobs: toRows(batch.refLogprobs.slice(a, b)),
-            advantages: Array.from(batch.advantages).slice(a, b),
-          },
+          batch: { tokens: toRows(b.tokens), responseMask: toRows(b.responseMask), oldLogprobs: toRows(b.oldLogprobs), refLogprobs: toRows(b.refLogprobs), advantages: Array.from(b.advantages) },
           // Clipping needs the whole batch's norm: the slices return their gradients unclipped.
           options: { ...o, maxGradNorm: Infinity },
-        }),
-      ),
+        });
+      }),
     );
-    const share = weights.map((w) => (total > 0 ? w / total : 1 / weights.length));
-    const grads: Params = new Map();
-    let sq = 0;
-    for (const [name] of paramShapes(this.config)) {
-      const sum = new Float32Array(results[0]!.grads.get(name)!.length);
-      results.forEach((r, i) => {
-        const g = r.grads.get(name)!;
-        for (let j = 0; j < sum.length; j++) sum[j]! += share[i]! * g[j]!;
-      });
-      for (let j = 0; j < sum.length; j++) sq += sum[j]! * sum[j]!;
-      grads.set(name, sum);
-    }
-    const gradNorm = Math.sqrt(sq);
-    const scale = Math.min(o.maxGradNorm / (gradNorm + 1e-6), 1);
-    if (scale < 1) for (const g of grads.values()) for (let j = 0; j < g.length; j++) g[j]! *= scale;
-    const mean = (k: "loss" | "pgLoss" | "kl" | "clipFrac" | "entropy") => results.reduce((s, r, i) => s + share[i]! * r[k], 0);
-    return { grads, loss: mean("loss"), pgLoss: mean("pgLoss"), kl: mean("kl"), clipFrac: mean("clipFrac"), entropy: mean("entropy"), gradNorm };
+    return mergeSlices(this.config, results, parts.map((part) => responseTokens(batch.responseMask, part)), o.maxGradNorm);
   }
 
   async release(): Promise<void> {

@@ -5,7 +5,8 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { Rng } from "../util/rng";
 import type { ModelConfig, Params } from "./config";
-import { createPolicySession, type GrpoBatch, type GrpoOptions, type PolicyOptions, type TokenScores } from "./policy";
+import type { GrpoBatch, GrpoOptions } from "./grpo-update";
+import { createPolicySession, type PolicyOptions, type TokenScores } from "./policy";
 
 export type PoolRequest =
   | { id: number; kind: "sample"; params: Params; prompts: number[][]; temperature: number; topP: number; maxNewTokens: number; ignoreEos?: boolean; rng: ReturnType<Rng["getState"]> }

@@ -5,22 +5,18 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { testRandom } from "../onnx/gradcheck";
 import { Rng } from "../util/rng";
-import { BOS, EOS, type ModelConfig, PAD, type Params, numel, paramCount, paramShapes } from "./config";
+import { BOS, EOS, type ModelConfig, PAD, type Params, paramCount, paramShapes } from "./config";
 import { initParams } from "./init";
 import { type Policy, createPolicySession } from "./policy";
+import { randomRow, randomWeights } from "./random-policy";
 
 const seed = Number(process.env.TEST_SEED ?? (Date.now() % 2 ** 31));
 const rnd = testRandom(seed);
 const cfg: ModelConfig = { vocabSize: 11, context: 24, width: 16, depth: 2, heads: 4 };
 const S = `(seed ${seed})`;
 
-/** Random weights well above init scale so that logits differ visibly between positions. */
-function bigParams(c: ModelConfig): Params {
-  const p: Params = new Map();
-  for (const [n, d] of paramShapes(c)) p.set(n, Float32Array.from({ length: numel(d) }, () => (n.endsWith(".g") ? 1 : 0) + 0.3 * rnd.normal()));
-  return p;
-}
-const randomPrompt = (len: number) => [BOS, ...Array.from({ length: len - 1 }, () => 3 + Math.floor(rnd.next() * (cfg.vocabSize - 3)))];
+const bigParams = (c: ModelConfig) => randomWeights(c, rnd);
+const randomPrompt = (len: number) => randomRow(cfg, rnd, len);
 
 function logSoftmax(row: ArrayLike<number>, off: number, V: number): number[] {
   let m = -Infinity;

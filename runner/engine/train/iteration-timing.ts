@@ -35,6 +35,8 @@ export const ITERATION_FLAGS = {
   threads: { type: "string", default: "0" },
   /** Worker threads splitting each batch (model/policy-pool.ts), one onnxruntime thread each unless --threads. */
   workers: { type: "string", default: "1" },
+  /** The update's micro-batch in tokens (model/policy.ts PolicyOptions.microBatchTokens); default: the engine's; "all": one call over the batch. */
+  "micro-batch-tokens": { type: "string" },
   /** Execution provider. */
   device: { type: "string", default: "cpu" },
   /** Where the sampler keeps its KV cache: host or device (default: the engine's choice for the device). */
@@ -57,6 +59,8 @@ export interface IterationSetup {
   workers: number;
   device: Device;
   kvCache: KvCacheAt | undefined;
+  /** undefined: the engine's default. */
+  microBatchTokens: number | undefined;
 }
 
 /** The setup from ITERATION_FLAGS' parsed values; throws a UsageError naming the bad flag. */
@@ -69,6 +73,11 @@ export function iterationSetup(a: Record<string, string | boolean | undefined>):
     if (!Number.isInteger(v) || v < 0) throw new UsageError(`--${k} must be a whole number`);
     return v;
   };
+  const mb = a["micro-batch-tokens"];
+  const microBatchTokens = mb === undefined ? undefined : mb === "all" ? Infinity : Number(mb);
+  if (microBatchTokens !== undefined && !(microBatchTokens === Infinity || (Number.isInteger(microBatchTokens) && microBatchTokens > 0))) {
+    throw new UsageError("--micro-batch-tokens must be a positive whole number or all");
+  }
   return {
     model: { vocabSize: VOCAB_SIZE, context: n("context"), width: n("width"), depth: n("depth"), heads: n("heads") },
     prompts: n("prompts"),
@@ -81,6 +90,7 @@ export function iterationSetup(a: Record<string, string | boolean | undefined>):
     workers: n("workers"),
     device: a.device as Device,
     kvCache,
+    microBatchTokens,
   };
 }
 
@@ -97,14 +107,14 @@ const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.len
 
 /** `warmup` iterations, then the medians of `iterations` timed ones. */
 export async function timeIteration(s: IterationSetup): Promise<IterationTiming> {
-  const { model, prompts: P, group: G, promptLength: promptLen, newTokens, device, kvCache } = s;
+  const { model, prompts: P, group: G, promptLength: promptLen, newTokens, device, kvCache, microBatchTokens } = s;
   const rng = new Rng(1, "bench");
   const params = initParams(model, rng);
   const reference: Params = new Map([...params].map(([k, v]) => [k, v.slice()]));
   const workers = Math.max(1, s.workers);
   const policy: TrainingPolicy = workers > 1
-    ? await PolicyPool.create(model, workers, { device, threads: s.threads || 1, kvCache })
-    : await createPolicySession(model, { device, threads: s.threads || undefined, kvCache });
+    ? await PolicyPool.create(model, workers, { device, threads: s.threads || 1, kvCache, microBatchTokens })
+    : await createPolicySession(model, { device, threads: s.threads || undefined, kvCache, microBatchTokens });
   const optimizer = new AdamW({ weightDecay: 0 });
   const prompts = Array.from({ length: P * G }, () => [1, ...Array.from({ length: promptLen }, () => 3 + rng.int(10))]);
   const runs: IterationTiming[] = [];
@@ -136,7 +146,10 @@ export async function timeIteration(s: IterationSetup): Promise<IterationTiming>
     const t3 = performance.now();
     const [sample, score, update] = [(t1 - t0) / 1e3, (t2 - t1) / 1e3, (t3 - t2) / 1e3];
     if (it >= s.warmup) {
-      const how = [workers > 1 ? `${workers} workers` : "", s.threads ? `${s.threads} threads${workers > 1 ? " each" : ""}` : "", `KV cache on the ${policy.kvCacheAt}`];
+      const how = [
+        workers > 1 ? `${workers} workers` : "", s.threads ? `${s.threads} threads${workers > 1 ? " each" : ""}` : "", `KV cache on the ${policy.kvCacheAt}`,
+        microBatchTokens === undefined ? "" : `update micro-batch ${microBatchTokens === Infinity ? "the whole batch" : `${microBatchTokens} tokens`}`,
+      ];
       runs.push({ impl: `urlvr (onnxruntime-node ${device}, ${how.filter(Boolean).join(", ")})`, seconds: sample + score / KL_METRIC_EVERY + update, sample, score, update });
     }
   }
