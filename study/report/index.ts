@@ -71,6 +71,9 @@ function header(results: StudyResults): string {
     "## How to reproduce",
     "```sh\nnpm run zoo                # rebuild the base models from their recipes (models/zoo.ts)\nnpm run study -- --pilot   # the learning-rate pilot (pilot/README.md)\nnpm run study              # train every run of the plan and write this report\n```",
     "Data: [runs.csv](runs.csv) (one row per run), [models.csv](models.csv) (the zoo table), [curves.csv](curves.csv) (every run and step).",
+    "Runs are deterministic for one version of the engine: the same config and seed give the same metrics. A later engine whose " +
+      "arithmetic rounds differently (the CPU update in micro-batches, commit 25069fa, sums each gradient in another order) reproduces " +
+      "the design and the statistics, not each run's curve: RL runs that start a rounding error apart part within tens of steps.",
   ].join("\n\n");
 }
 
