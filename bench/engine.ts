@@ -18,7 +18,7 @@ import {
   timeIteration,
   type IterationTiming,
 } from "../runner/engine/train/iteration-timing";
-import { CPU_MICRO_BATCH_TOKENS } from "../runner/engine/model/policy";
+import { microBatchTokensFor } from "../runner/engine/model/policy";
 
 const FLAGS = { ...ITERATION_FLAGS, "skip-torch": { type: "boolean", default: false } } as const;
 const { values: a } = orUsageExit(() => parseFlags(process.argv.slice(2), FLAGS));
@@ -61,7 +61,7 @@ function torch(microBatchTokens?: number): IterationTiming | string {
 
 // Cutting the update into micro-batches speeds PyTorch up too (gradient accumulation), so it is
 // timed both ways and the engine is compared with its faster way.
-const engineMicroBatch = setup.microBatchTokens ?? (setup.device === "cpu" ? CPU_MICRO_BATCH_TOKENS : Infinity);
+const engineMicroBatch = microBatchTokensFor(setup.device, setup.microBatchTokens);
 const rows: IterationTiming[] = [await timeIteration(setup)];
 const whole = a["skip-torch"] ? "skipped (--skip-torch)" : torch();
 const baselines = typeof whole === "string" || !Number.isFinite(engineMicroBatch) ? [whole] : [whole, torch(engineMicroBatch)];

@@ -1,8 +1,7 @@
 // Micro-batched updates against one graph call over the whole batch: the cut itself, and the same
 // loss, statistics, norm and clipped gradient from real Policies on a small random model (float64
 // graphs, where the two differ by the float32 rounding of the returned gradients, and float32 as
-// training runs). Random data is drawn
-// fresh each run (seed printed).
+// training runs). Random data is drawn fresh each run (seed printed).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testRandom } from "../onnx/gradcheck";
 import { microBatches, slices } from "./batch-slices";

@@ -45,24 +45,22 @@ export function microBatches(rowLengths: number[], maxTokens: number): Slice[] {
  */
 export function byLength(batch: GrpoBatch): GrpoBatch {
   const order = batch.tokens.map((_, i) => i).sort((i, j) => batch.tokens[i]!.length - batch.tokens[j]!.length || i - j);
-  const pick = <T>(rows: ArrayLike<T>): T[] => order.map((i) => rows[i]!);
-  return {
-    tokens: pick(batch.tokens),
-    responseMask: pick(batch.responseMask),
-    oldLogprobs: pick(batch.oldLogprobs),
-    refLogprobs: pick(batch.refLogprobs),
-    advantages: pick(batch.advantages),
-  };
+  return eachField(batch, (rows) => order.map((i) => rows[i]!));
 }
 
 /** The rows [a, b) of a batch. */
 export function sliceBatch(batch: GrpoBatch, [a, b]: Slice): GrpoBatch {
+  return eachField(batch, (rows) => Array.prototype.slice.call(rows, a, b));
+}
+
+/** The same selection of rows from every per-row field of a batch. */
+function eachField(batch: GrpoBatch, take: <T>(rows: ArrayLike<T>) => T[]): GrpoBatch {
   return {
-    tokens: batch.tokens.slice(a, b),
-    responseMask: batch.responseMask.slice(a, b),
-    oldLogprobs: batch.oldLogprobs.slice(a, b),
-    refLogprobs: batch.refLogprobs.slice(a, b),
-    advantages: Array.from(batch.advantages).slice(a, b),
+    tokens: take(batch.tokens),
+    responseMask: take(batch.responseMask),
+    oldLogprobs: take(batch.oldLogprobs),
+    refLogprobs: take(batch.refLogprobs),
+    advantages: take(batch.advantages),
   };
 }
 
