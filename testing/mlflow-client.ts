@@ -4,14 +4,17 @@ import { GET, POST } from "../app/api/2.0/mlflow/[...path]/route";
 
 export interface MlflowReply {
   status: number;
-  json: Record<string, any>;
+  /** Tests read MLflow's replies field by field, so the body is left untyped. */
+  json: any;
 }
 
-/** `call(endpoint, "a=1&b=2")` GETs, `call(endpoint, {...})` POSTs. */
-export function mlflowCaller(token: string) {
+/** `call(endpoint, "a=1&b=2")` GETs, `call(endpoint, {...})` POSTs; a null token sends no credentials. */
+export function mlflowCaller(token: string | null) {
   return async (endpoint: string, body?: unknown): Promise<MlflowReply> => {
-    const url = `http://lab.test/api/2.0/mlflow/${endpoint}${typeof body === "string" ? `?${body}` : ""}`;
-    const init = { headers: { authorization: `Bearer ${token}`, "content-type": "application/json" } };
+    const url = `http://lab.test/api/2.0/mlflow/${endpoint}${typeof body === "string" && body ? `?${body}` : ""}`;
+    const headers: Record<string, string> = { "content-type": "application/json" };
+    if (token !== null) headers.authorization = `Bearer ${token}`;
+    const init = { headers };
     const res =
       body === undefined || typeof body === "string"
         ? await GET(new Request(url, init))

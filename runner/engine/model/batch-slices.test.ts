@@ -3,17 +3,14 @@
 // graphs, where the two differ by the float32 rounding of the returned gradients, and float32 as
 // training runs). Random data is drawn fresh each run (seed printed).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { testRandom } from "../onnx/gradcheck";
 import { microBatches, slices } from "./batch-slices";
 import type { ModelConfig } from "./config";
 import type { GrpoBatch } from "./grpo-update";
 import { type Policy, createPolicySession } from "./policy";
-import { randomRow, randomWeights } from "./random-policy";
+import { TEST_MODEL, randomRow, randomWeights, testSource } from "./random-policy";
 
-const seed = Number(process.env.TEST_SEED ?? (Date.now() % 2 ** 31));
-const rnd = testRandom(seed);
-const S = `(seed ${seed})`;
-const cfg: ModelConfig = { vocabSize: 11, context: 24, width: 16, depth: 2, heads: 4 };
+const { rnd, label: S } = testSource();
+const cfg = TEST_MODEL;
 
 const params = () => randomWeights(cfg, rnd);
 const row = (len: number) => randomRow(cfg, rnd, len);

@@ -2,18 +2,15 @@
 // (token-weighted over slices), and sampling that is each slice's own Policy run on its own forked
 // stream. Random weights drawn fresh each run (seed printed).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { testRandom } from "../onnx/gradcheck";
 import { Rng } from "../util/rng";
 import { slices } from "./batch-slices";
 import type { ModelConfig } from "./config";
 import { type Policy, createPolicySession } from "./policy";
 import { PolicyPool } from "./policy-pool";
-import { randomRow, randomWeights } from "./random-policy";
+import { TEST_MODEL, randomRow, randomWeights, testSource } from "./random-policy";
 
-const seed = Number(process.env.TEST_SEED ?? (Date.now() % 2 ** 31));
-const rnd = testRandom(seed);
-const S = `(seed ${seed})`;
-const cfg: ModelConfig = { vocabSize: 11, context: 24, width: 16, depth: 2, heads: 4 };
+const { seed, rnd, label: S } = testSource();
+const cfg = TEST_MODEL;
 
 const params = () => randomWeights(cfg, rnd);
 const prompt = (len: number) => randomRow(cfg, rnd, len);

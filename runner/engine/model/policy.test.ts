@@ -3,17 +3,14 @@
 // gradient clipping, and sampling rules. Random data is drawn fresh each run (seed printed).
 
 import { afterAll, describe, expect, it } from "vitest";
-import { testRandom } from "../onnx/gradcheck";
 import { Rng } from "../util/rng";
 import { BOS, EOS, type ModelConfig, PAD, type Params, paramCount, paramShapes } from "./config";
 import { initParams } from "./init";
 import { type Policy, createPolicySession } from "./policy";
-import { randomRow, randomWeights } from "./random-policy";
+import { TEST_MODEL, randomRow, randomWeights, testSource } from "./random-policy";
 
-const seed = Number(process.env.TEST_SEED ?? (Date.now() % 2 ** 31));
-const rnd = testRandom(seed);
-const cfg: ModelConfig = { vocabSize: 11, context: 24, width: 16, depth: 2, heads: 4 };
-const S = `(seed ${seed})`;
+const { seed, rnd, label: S } = testSource();
+const cfg = TEST_MODEL;
 
 const bigParams = (c: ModelConfig) => randomWeights(c, rnd);
 const randomPrompt = (len: number) => randomRow(cfg, rnd, len);

@@ -1,10 +1,23 @@
-// Random weights and token rows for the model's tests, from a seeded source (onnx/gradcheck.ts
-// testRandom), so a failing test's seed reproduces it.
+// What the model's tests share: one small model, one seed rule, and random weights and token rows
+// from a seeded source (onnx/gradcheck.ts testRandom), so a failing test's seed reproduces it.
+import { testRandom } from "../onnx/gradcheck";
 import { BOS, type ModelConfig, type Params, numel, paramShapes } from "./config";
 
 interface Random {
   next(): number;
   normal(): number;
+}
+
+/** The small model the policy tests share. */
+export const TEST_MODEL: ModelConfig = { vocabSize: 11, context: 24, width: 16, depth: 2, heads: 4 };
+
+/**
+ * A test file's random source and its seed (for the engine's own Rng too): TEST_SEED when set, to
+ * rerun a failure, else the clock; `label` ("(seed N)") goes into failure messages.
+ */
+export function testSource(): { seed: number; rnd: Random; label: string } {
+  const seed = Number(process.env.TEST_SEED ?? Date.now() % 2 ** 31);
+  return { seed, rnd: testRandom(seed), label: `(seed ${seed})` };
 }
 
 /** Weights well above init scale (gains around 1), so logits differ visibly between positions. */

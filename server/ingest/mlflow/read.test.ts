@@ -3,9 +3,9 @@
 // objects against a real Postgres. Outside runs are logged through the API itself; dashboard runs
 // come from the launch service and the runner's metric writer.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { GET, POST } from "../../../app/api/2.0/mlflow/[...path]/route";
 import { createTestDatabase, type TestDatabase } from "../../../testing/database";
 import { insertBaseModel } from "../../../testing/fixtures";
+import { mlflowCaller } from "../../../testing/mlflow-client";
 import { createToken } from "../../auth/tokens";
 import { createPrisma, type PrismaClient } from "../../db/prisma";
 import { launchInputSchema } from "../../schemas/launch";
@@ -15,20 +15,10 @@ import { writeMetricBatch } from "../metrics";
 let db: TestDatabase;
 let prisma: PrismaClient;
 let token: string;
-const BASE = "http://lab.test/api/2.0/mlflow/";
 const T0 = 1_700_000_000_000;
 
-// MLflow's replies are read field by field.
-type Json = any;
-
-async function call(endpoint: string, body: Record<string, unknown> | string = {}, auth: string | null = `Bearer ${token}`) {
-  const get = typeof body === "string";
-  const headers: Record<string, string> = { "content-type": "application/json" };
-  if (auth) headers.authorization = auth;
-  const req = new Request(BASE + endpoint + (get && body ? `?${body}` : ""), { method: get ? "GET" : "POST", headers, body: get ? undefined : JSON.stringify(body) });
-  const res = await (get ? GET : POST)(req);
-  return { status: res.status, json: (await res.json()) as Json };
-}
+/** A query string GETs, an object POSTs (testing/mlflow-client.ts), with this file's token. */
+const call = (endpoint: string, body: Record<string, unknown> | string) => mlflowCaller(token)(endpoint, body);
 
 const q = (o: Record<string, string | number>) => new URLSearchParams(Object.entries(o).map(([k, v]) => [k, String(v)])).toString();
 
@@ -329,7 +319,7 @@ describe("runs/search", () => {
       expect.soft({ body, status: r.status, code: r.json.error_code }).toEqual({ body, status: 400, code: "INVALID_PARAMETER_VALUE" });
       expect.soft(r.json.message, JSON.stringify(body)).toMatch(message);
     }
-    const unauth = await call("runs/search", { experiment_ids: [exp] }, null);
+    const unauth = await mlflowCaller(null)("runs/search", { experiment_ids: [exp] });
     expect(unauth).toMatchObject({ status: 401, json: { error_code: "UNAUTHENTICATED" } });
     expect((await call("runs/search", q({ experiment_ids: exp }))).status).toBe(405);
     expect(await snapshot()).toBe(before);
